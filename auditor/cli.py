@@ -1,0 +1,235 @@
+"""The ``auditor`` command line. Heavy modules are imported inside the commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor import __version__
+
+EXIT_OK, EXIT_BELOW, EXIT_USAGE = 0, 1, 2
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only on a terminal."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and done != total):
+            return
+        self._last = now
+        if total:
+            filled = int(30 * min(done, total) / total)
+            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+        else:
+            bar = f"{done} datasets"
+        sys.stderr.write(f"\r{self.label} {bar}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"auditor: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="auditor")
+def main() -> None:
+    """Audit open-data portals (Socrata, CKAN) and score every dataset's usability 0-100."""
+
+
+def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by commands that run an audit."""
+    options = [
+        click.option("--platform", type=click.Choice(["socrata", "ckan"]),
+                     help="Skip auto-detection."),
+        click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Write report.json into this folder."),
+        click.option("--format", "fmt", type=click.Choice(["console", "json"]), default="console",
+                     show_default=True, help="What to print on stdout."),
+        click.option("--max-datasets", type=click.IntRange(min=1),
+                     help="Audit a stable pseudo-random sample of N datasets."),
+        click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+                     help="Concurrent requests per host."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0,
+                     show_default=True, help="Seconds per request."),
+        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="Retries on timeouts, 429 and 5xx."),
+        click.option("--fail-under", type=click.FloatRange(0, 100),
+                     help="Exit 1 when the portal score is below this."),
+        click.option("--check", "selected", multiple=True, help="Only checks with this id prefix."),
+        click.option("--ignore", multiple=True, help="Skip checks with this id prefix."),
+        click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path),
+                     help="YAML merged over config/rubric.yaml."),
+        click.option("--app-token", envvar="AUDITOR_APP_TOKEN", default="",
+                     help="Socrata app token (or AUDITOR_APP_TOKEN); sent to the portal host only."),
+        click.option("--allow-host", "allow_hosts", multiple=True,
+                     help="Fetch only these hosts (repeatable); everything else is refused."),
+        click.option("--top", type=click.IntRange(min=0), default=15, show_default=True,
+                     help="Datasets listed in the scoreboard."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@click.argument("portal")
+@audit_options
+def audit(portal: str, **opts: Any) -> None:
+    """Audit PORTAL: a URL (may carry a path prefix) or a config name under config/portals.
+
+    \b
+    Examples:
+      auditor audit https://data.cityofchicago.org --max-datasets 50
+      auditor audit chicago --out out/chicago
+      auditor audit http://127.0.0.1:8080/ckan --platform ckan --format json
+    """
+    from auditor.config import find_portal
+    from auditor.errors import ConfigError
+
+    try:
+        cfg = find_portal(portal)
+    except ConfigError as exc:
+        _fail(str(exc))
+    url = portal
+    if cfg is not None:
+        url = cfg.url
+        opts["platform"] = opts["platform"] or cfg.platform
+        if cfg.max_datasets and not opts["max_datasets"]:
+            opts["max_datasets"] = cfg.max_datasets
+        if cfg.app_token_env and not opts["app_token"]:
+            opts["app_token"] = os.environ.get(cfg.app_token_env, "")
+    elif not portal.startswith(("http://", "https://")):
+        _fail(f"{portal!r} is neither an http(s) URL nor a portal config (see config/portals)")
+    sys.exit(run_audit(url, domain=cfg.domain if cfg else "", **opts))
+
+
+def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
+    """Run one audit with CLI options; print and write reports; return the exit code."""
+    from urllib.parse import urlsplit
+
+    from auditor import registry
+    from auditor.config import load_rubric
+    from auditor.errors import AuditorError, ConfigError, RegistryError, SourceError
+    from auditor.http import HttpClient, HttpSettings
+    from auditor.runner import AuditOptions, audit_portal
+    from auditor.sources import SourceOptions
+    from reports import render_console, write_json
+
+    try:
+        checks = registry.select(opts["selected"], opts["ignore"])
+        known = {c.id: c for c in registry.all_checks()}
+        rubric = load_rubric(opts["rubric"], known)
+    except (ConfigError, RegistryError) as exc:
+        _fail(str(exc))
+    host = urlsplit(url).hostname or ""
+    settings = HttpSettings(
+        timeout=opts["timeout"],
+        per_host=opts["concurrency"],
+        retries=opts["retries"],
+        app_token=opts["app_token"],
+        token_host=host,
+        allowed_hosts=frozenset(opts["allow_hosts"]) if opts["allow_hosts"] else None,
+    )
+    progress = Progress("auditing", enabled=sys.stderr.isatty() and opts["fmt"] == "console")
+    options = AuditOptions(
+        platform=opts["platform"],
+        max_datasets=opts["max_datasets"],
+        workers=max(2, opts["concurrency"] * 2),
+        source=SourceOptions(domain=domain),
+    )
+    with HttpClient(settings) as http:
+        try:
+            result = audit_portal(url, http, rubric, checks, options, progress=progress)
+        except AuditorError as exc:
+            progress.close()
+            kind = "portal unreadable" if isinstance(exc, SourceError) else "audit failed"
+            _fail(f"{kind}: {exc}")
+    progress.close()
+    if opts["out_dir"]:
+        path = write_json(result, opts["out_dir"])
+        click.echo(f"wrote {path}", err=True)
+    if opts["fmt"] == "json":
+        import json
+
+        from reports import report_dict
+
+        click.echo(json.dumps(report_dict(result), indent=2, ensure_ascii=False))
+    else:
+        render_console(result, click.echo, top=opts["top"])
+    score = result.score.overall
+    if opts["fail_under"] is not None and (score is None or score < opts["fail_under"]):
+        click.echo(f"portal score {score} is below --fail-under {opts['fail_under']:g}", err=True)
+        return EXIT_BELOW
+    return EXIT_OK
+
+
+@main.command("checks")
+def list_checks() -> None:
+    """List every registered check with its dimension, weight and purpose."""
+    from auditor import registry
+
+    for cls in registry.all_checks():
+        summary = (cls.__doc__ or "").strip().splitlines()[0]
+        click.echo(f"{cls.id:<36} {cls.dimension.value:<18} {cls.weight:>4g}  {summary}")
+
+
+@main.command()
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out/demo"), show_default=True, help="Where the reports go.")
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True)
+def demo(port: int, out_dir: Path, top: int) -> None:
+    """Audit the bundled demo portals (recorded Socrata and CKAN data) on loopback.
+
+    Starts the portal emulator on 127.0.0.1, audits its Socrata and CKAN portals, prints
+    both scoreboards and writes report.json for each under --out. Needs no internet.
+    """
+    from auditor.demo.server import DemoServer
+
+    code = EXIT_OK
+    with DemoServer(port=port) as server:
+        click.echo(f"demo portal emulator on {server.root}", err=True)
+        for name, platform in (("socrata", "socrata"), ("ckan", "ckan")):
+            code = max(code, run_audit(
+                f"{server.root}/{name}", platform=None, out_dir=out_dir / name, fmt="console",
+                max_datasets=None, concurrency=4, timeout=10.0, retries=1, fail_under=None,
+                selected=(), ignore=(), rubric=None, app_token="", top=top,
+                allow_hosts=("127.0.0.1",),
+            ))
+    sys.exit(code)
+
+
+@main.command("demo-server")
+@click.option("--port", type=int, default=8080, show_default=True)
+def demo_server(port: int) -> None:
+    """Serve the demo portals on 127.0.0.1 until interrupted (for trying the CLI by hand)."""
+    from auditor.demo.server import DemoServer
+
+    with DemoServer(port=port) as server:
+        click.echo(f"serving {server.root}/socrata and {server.root}/ckan; Ctrl-C stops", err=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,204 @@
+"""The rubric (dimension weights, check weights, thresholds, bands) and portal configs.
+
+Both are YAML, loaded safely and validated on load: an unknown key or a bad value is a
+ConfigError whose one-line message names the file and the key path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import ConfigError
+from auditor.model import Dimension
+
+
+def config_dir() -> Path:
+    """Where the bundled config lives: a source checkout, or the installed data files."""
+    env = os.environ.get("AUDITOR_CONFIG_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [
+        Path(__file__).resolve().parent.parent / "config",
+        Path(sys.prefix) / "share" / "portal-auditor" / "config",
+    ]
+    for path in candidates:
+        if (path / "rubric.yaml").is_file():
+            return path
+    raise ConfigError("bundled config/rubric.yaml not found (set AUDITOR_CONFIG_DIR)")
+
+
+@dataclass(frozen=True)
+class Band:
+    """A score band: grade letter, plain-words label and lower bound."""
+
+    grade: str
+    label: str
+    min: float
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Validated scoring rubric."""
+
+    dimensions: Mapping[str, float]
+    checks: Mapping[str, float] = field(default_factory=dict)
+    thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    bands: tuple[Band, ...] = ()
+    source: str = ""
+
+    def band(self, score: float | None) -> Band | None:
+        """The band a score falls in (None for an unscored subject)."""
+        if score is None:
+            return None
+        for band in self.bands:
+            if score >= band.min:
+                return band
+        return self.bands[-1] if self.bands else None
+
+    def check_weight(self, check_id: str, default: float) -> float:
+        """The weight of a check after overrides."""
+        return float(self.checks.get(check_id, default))
+
+
+def _load_yaml(path: Path) -> Any:
+    import yaml  # only config loading needs it
+
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{where}: expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def load_rubric(path: Path | None = None, known_checks: Mapping[str, Any] | None = None) -> Rubric:
+    """Load the bundled rubric, with ``path`` merged over it when given."""
+    base_path = config_dir() / "rubric.yaml"
+    data = dict(_mapping(_load_yaml(base_path), str(base_path)))
+    sources = [str(base_path)]
+    if path is not None:
+        override = _mapping(_load_yaml(path), str(path))
+        _validate(override, str(path), known_checks, partial=True)
+        for key, value in override.items():
+            if isinstance(value, Mapping) and isinstance(data.get(key), Mapping):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        sources.append(str(path))
+    return _validate(data, " + ".join(sources), known_checks, partial=False)
+
+
+def _validate(data: Mapping[str, Any], name: str, known_checks: Mapping[str, Any] | None,
+              *, partial: bool) -> Rubric:
+    allowed = {"dimensions", "checks", "thresholds", "bands"}
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"{name}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+    dims = {}
+    for key, value in _mapping(data.get("dimensions"), f"{name}: dimensions").items():
+        if key not in {d.value for d in Dimension}:
+            raise ConfigError(f"{name}: dimensions.{key}: unknown dimension")
+        dims[key] = _number(value, f"{name}: dimensions.{key}")
+    checks = {}
+    for key, value in _mapping(data.get("checks"), f"{name}: checks").items():
+        if known_checks is not None and key not in known_checks:
+            raise ConfigError(f"{name}: checks.{key}: unknown check")
+        checks[key] = _number(value, f"{name}: checks.{key}")
+    thresholds: dict[str, Mapping[str, Any]] = {}
+    for key, value in _mapping(data.get("thresholds"), f"{name}: thresholds").items():
+        if known_checks is not None and key not in known_checks:
+            raise ConfigError(f"{name}: thresholds.{key}: unknown check")
+        thresholds[key] = dict(_mapping(value, f"{name}: thresholds.{key}"))
+    bands = []
+    raw_bands = data.get("bands") or []
+    if not isinstance(raw_bands, list):
+        raise ConfigError(f"{name}: bands: expected a list")
+    for i, item in enumerate(raw_bands):
+        item = _mapping(item, f"{name}: bands[{i}]")
+        try:
+            bands.append(Band(str(item["grade"]), str(item["label"]),
+                              _number(item["min"], f"{name}: bands[{i}].min")))
+        except KeyError as exc:
+            raise ConfigError(f"{name}: bands[{i}]: missing {exc.args[0]!r}") from None
+    if not partial and not bands:
+        raise ConfigError(f"{name}: bands: at least one band is required")
+    bands.sort(key=lambda b: -b.min)
+    return Rubric(dims, checks, thresholds, tuple(bands), name)
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    """One portal to audit, from ``config/portals/<id>.yaml``."""
+
+    id: str
+    url: str
+    platform: str | None = None
+    title: str = ""
+    domain: str = ""
+    app_token_env: str = ""
+    max_datasets: int | None = None
+    path: str = ""
+
+
+_PORTAL_KEYS = {"url", "platform", "title", "domain", "app_token_env", "limits", "schedule",
+                "timezone", "owners", "weights", "thresholds"}
+
+
+def load_portal(path: Path) -> PortalConfig:
+    """Load and validate one portal config file."""
+    data = _mapping(_load_yaml(path), str(path))
+    for key in data:
+        if key not in _PORTAL_KEYS:
+            raise ConfigError(f"{path}: unknown key {key!r}")
+    url = data.get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: url: expected an http(s) URL, got {url!r}")
+    platform = data.get("platform")
+    if platform is not None and platform not in ("ckan", "socrata"):
+        raise ConfigError(f"{path}: platform: expected ckan or socrata, got {platform!r}")
+    limits = _mapping(data.get("limits"), f"{path}: limits")
+    max_datasets = limits.get("max_datasets")
+    if max_datasets is not None and (not isinstance(max_datasets, int) or max_datasets < 1):
+        raise ConfigError(f"{path}: limits.max_datasets: expected a positive integer")
+    return PortalConfig(
+        id=path.stem,
+        url=url,
+        platform=platform,
+        title=str(data.get("title") or ""),
+        domain=str(data.get("domain") or ""),
+        app_token_env=str(data.get("app_token_env") or ""),
+        max_datasets=max_datasets,
+        path=str(path),
+    )
+
+
+def find_portal(name: str) -> PortalConfig | None:
+    """A portal config by file path or by id under ``config/portals``; None if not one."""
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        return load_portal(candidate)
+    if "/" in name or ":" in name:
+        return None
+    path = config_dir() / "portals" / f"{name}.yaml"
+    return load_portal(path) if path.is_file() else None

@@ -1,0 +1,213 @@
+"""One audit: read the catalogue, complete and check every dataset, score, sort.
+
+``audit_portal`` is the single entry point used by the CLI (and later by the scheduler).
+Nothing in here aborts on a dataset's trouble: a crash in a check becomes an ERROR
+finding naming the check, and a dataset whose record cannot be read is still scored on
+what the catalogue said about it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import traceback
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from auditor import __version__
+from auditor.check import Check, CheckContext, DatasetCheck, ResourceCheck
+from auditor.config import Rubric
+from auditor.http import HttpClient
+from auditor.model import Dataset, Finding, Portal, Score, Status
+from auditor.scoring import aggregate, score_findings
+from auditor.sources import Source, SourceOptions, detect_platform, get_source
+
+
+@dataclass
+class DatasetResult:
+    """A dataset with its findings and score."""
+
+    dataset: Dataset
+    findings: list[Finding]
+    score: Score
+
+
+@dataclass
+class AuditResult:
+    """Everything one audit produced."""
+
+    portal: Portal
+    started: datetime
+    finished: datetime
+    datasets: list[DatasetResult]
+    score: Score
+    departments: dict[str, Score]
+    catalogue_size: int | None
+    sampled: bool
+    notes: list[str] = field(default_factory=list)
+    requests: int = 0
+    version: str = __version__
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What to audit and how hard."""
+
+    platform: str | None = None
+    max_datasets: int | None = None
+    workers: int = 8
+    source: SourceOptions = field(default_factory=SourceOptions)
+
+
+ProgressFn = Callable[[int, int | None], None]
+
+
+def sample_key(dataset_id: str) -> str:
+    """A stable pseudo-random key: the same datasets are sampled night after night."""
+    return hashlib.sha256(dataset_id.encode()).hexdigest()
+
+
+def _sample(entries: Iterable[Dataset], n: int) -> tuple[list[Dataset], int]:
+    """The ``n`` entries with the smallest sample key, in O(n) memory, and the total seen."""
+    heap: list[tuple[str, int, Dataset]] = []
+    total = 0
+    for i, dataset in enumerate(entries):
+        total += 1
+        # A max-heap on the key (negated by inverting the hex digits) keeps the n smallest.
+        item = (_invert(sample_key(dataset.id)), i, dataset)
+        if len(heap) < n:
+            heapq.heappush(heap, item)
+        elif item[0] > heap[0][0]:
+            heapq.heapreplace(heap, item)
+    return sorted((d for _, _, d in heap), key=lambda d: d.id), total
+
+
+def _invert(hexdigest: str) -> str:
+    return hexdigest.translate(str.maketrans("0123456789abcdef", "fedcba9876543210"))
+
+
+def run_checks(
+    dataset: Dataset, checks: Sequence[type[Check]], ctx: CheckContext, rubric: Rubric
+) -> list[Finding]:
+    """Run every selected check on a dataset and its resources; crashes become ERRORs."""
+    findings: list[Finding] = []
+    for cls in checks:
+        check = cls()
+        subjects = [None] if isinstance(check, DatasetCheck) else list(dataset.resources)
+        for resource in subjects:
+            try:
+                if isinstance(check, DatasetCheck):
+                    produced = list(check.run(dataset, ctx))
+                elif isinstance(check, ResourceCheck) and resource is not None:
+                    produced = list(check.run(resource, dataset, ctx))
+                else:
+                    produced = []
+            except Exception as exc:  # noqa: BLE001 - a broken check must not stop the audit
+                tb = traceback.extract_tb(exc.__traceback__)
+                where = f"{tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+                produced = [check.errored(dataset, f"check crashed: {type(exc).__name__}: {exc}",
+                                          resource=resource, where=where)]
+            weight = rubric.check_weight(cls.id, cls.weight)
+            findings.extend(replace(f, weight=weight) for f in produced)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def audit_portal(
+    url: str,
+    http: HttpClient,
+    rubric: Rubric,
+    checks: Sequence[type[Check]],
+    options: AuditOptions | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    now: datetime | None = None,
+) -> AuditResult:
+    """Audit one portal end to end. Raises SourceError only when the catalogue is unreadable."""
+    options = options or AuditOptions()
+    started = datetime.now(UTC)
+    platform = options.platform or detect_platform(url, http)
+    source = get_source(platform)(url, http, options.source)
+    portal = source.portal()
+    ctx = CheckContext(now=now or started, http=http, thresholds=rubric.thresholds,
+                       platform=platform)
+    entries: Iterable[Dataset] = source.iter_entries()
+    sampled = False
+    if options.max_datasets is not None:
+        chosen, seen = _sample(entries, options.max_datasets)
+        sampled = seen > len(chosen)
+        entries = chosen
+        total: int | None = len(chosen)
+    else:
+        total = None
+    results = list(_audit_all(entries, source, checks, ctx, rubric, options.workers,
+                              progress, lambda: total if total is not None else source.expected_total))
+    results.sort(key=lambda r: r.dataset.id)
+    by_dept: dict[str, list[Score]] = defaultdict(list)
+    for r in results:
+        by_dept[r.dataset.organization or "(no department)"].append(r.score)
+    departments = {name: aggregate(scores, rubric) for name, scores in sorted(by_dept.items())}
+    return AuditResult(
+        portal=portal,
+        started=started,
+        finished=datetime.now(UTC),
+        datasets=results,
+        score=aggregate([r.score for r in results], rubric),
+        departments=departments,
+        catalogue_size=source.expected_total,
+        sampled=sampled,
+        notes=list(source.notes),
+        requests=http.requests,
+    )
+
+
+def _audit_all(
+    entries: Iterable[Dataset],
+    source: Source,
+    checks: Sequence[type[Check]],
+    ctx: CheckContext,
+    rubric: Rubric,
+    workers: int,
+    progress: ProgressFn | None,
+    total: Callable[[], int | None],
+) -> Iterator[DatasetResult]:
+    """Complete and check datasets in a bounded pool, streaming the catalogue through it."""
+
+    def one(entry: Dataset) -> DatasetResult:
+        completion = source.complete(entry)
+        dataset = completion.dataset
+        if completion.problem is not None:
+            problem = {"message": str(completion.problem), "kind": completion.problem.kind,
+                       "status": completion.problem.status}
+            dataset = replace(dataset, raw={**dataset.raw, "fetch_error": problem})
+        findings = run_checks(dataset, checks, ctx, rubric)
+        return DatasetResult(dataset, findings, score_findings(findings, rubric))
+
+    done = 0
+    # At most a few pages' worth of datasets in flight keeps memory flat on big catalogues.
+    limit = max(1, workers) * 4
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="audit") as pool:
+        pending: set[Future[DatasetResult]] = set()
+        for entry in entries:
+            pending.add(pool.submit(one, entry))
+            if len(pending) >= limit:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    done += 1
+                    if progress:
+                        progress(done, total())
+                    yield fut.result()
+        for fut in pending:
+            yield fut.result()
+            done += 1
+            if progress:
+                progress(done, total())
+
+
+def failing(result: DatasetResult) -> list[Finding]:
+    """A dataset's FAIL and ERROR findings, worst first."""
+    bad = [f for f in result.findings if f.status in (Status.FAIL, Status.ERROR)]
+    return sorted(bad, key=lambda f: (f.status != Status.FAIL, -f.weight * (1 - (f.value or 0))))

@@ -1,0 +1,106 @@
+"""The Source protocol, the platform registry and platform auto-detection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from auditor.errors import FetchError, IncompatiblePortal, PortalUnavailable, SourceError
+from auditor.http import HttpClient
+from auditor.model import Dataset, Portal
+
+SOURCES: dict[str, type[Source]] = {}
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """Per-portal crawl options."""
+
+    page_size: int = 1000
+    domain: str = ""  # Socrata: the catalogue domain when it differs from the URL host
+    asset_types: tuple[str, ...] = ("dataset", "file", "href", "map")
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed dataset, and the reason its full record could not be read, if any."""
+
+    dataset: Dataset
+    problem: FetchError | None = None
+
+
+class Source:
+    """Reads one portal. Subclasses map platform JSON in one place."""
+
+    platform: ClassVar[str] = ""
+
+    def __init__(self, url: str, http: HttpClient, options: SourceOptions | None = None) -> None:
+        self.base = url.rstrip("/")
+        self.http = http
+        self.options = options or SourceOptions()
+        #: Catalogue size as the portal reports it, known after the first page.
+        self.expected_total: int | None = None
+        #: Notes on the crawl itself (fallbacks taken, pages repeated), for the report.
+        self.notes: list[str] = []
+
+    @classmethod
+    def detect(cls, url: str, http: HttpClient) -> bool:
+        """Whether ``url`` looks like this platform's API."""
+        raise NotImplementedError
+
+    def portal(self) -> Portal:
+        """Portal-level metadata; raises SourceError when the portal cannot be read."""
+        raise NotImplementedError
+
+    def iter_entries(self) -> Iterator[Dataset]:
+        """Catalogue entries, page by page, each mapped to a Dataset."""
+        raise NotImplementedError
+
+    def complete(self, dataset: Dataset) -> Completion:
+        """Add per-dataset metadata that the catalogue listing lacks."""
+        return Completion(dataset)
+
+    def _api(self, url: str, params: dict[str, object] | None = None) -> object:
+        """GET JSON from the portal, turning fetch failures into portal-level errors."""
+        try:
+            return self.http.get_json(url, params)
+        except FetchError as exc:
+            if exc.kind == "not-json" or (exc.status is not None and exc.status == 404):
+                raise IncompatiblePortal(f"{exc} (is this a {self.platform} portal?)") from None
+            raise PortalUnavailable(str(exc)) from None
+
+
+def register_source(name: str) -> Callable[[type[Source]], type[Source]]:
+    """Class decorator registering a Source under a platform name."""
+
+    def wrap(cls: type[Source]) -> type[Source]:
+        cls.platform = name
+        SOURCES[name] = cls
+        return cls
+
+    return wrap
+
+
+def get_source(platform: str) -> type[Source]:
+    """The Source class for a platform name."""
+    try:
+        return SOURCES[platform]
+    except KeyError:
+        known = ", ".join(sorted(SOURCES))
+        raise SourceError(f"unknown platform {platform!r} (known: {known})") from None
+
+
+def detect_platform(url: str, http: HttpClient) -> str:
+    """Ask the portal which API it speaks; raise SourceError when none answers."""
+    reasons = []
+    for name in sorted(SOURCES):
+        try:
+            if SOURCES[name].detect(url, http):
+                return name
+        except FetchError as exc:
+            reasons.append(f"{name}: {exc}")
+            if exc.kind in ("timeout", "forbidden") or "connection refused" in str(exc):
+                break
+    why = "; ".join(reasons) or "neither API answered"
+    raise SourceError(f"{url} is not a CKAN or Socrata portal ({why}); use --platform to force one")
