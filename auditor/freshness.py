@@ -96,22 +96,24 @@ class Ladder:
 
 
 def ladder(days: float, grace: float = 1.0) -> Ladder:
-    """HDX's thresholds for a period of ``days``, with ``grace`` days before "due".
+    """Thresholds for a period of ``days``: ``grace`` days before "due", then HDX's margins.
 
     HDX publishes daily (1/2/3), weekly (7/14/21), fortnightly (14/21/28), monthly
-    (30/44/60) and quarterly (90/120/150); the margins below reproduce those and extend
-    them to shorter and longer periods in proportion.
+    (30/44/60) and quarterly (90/120/150) as due/overdue/delinquent ages. We add udata's
+    one-day harvest grace before "due" (pushing daily to 2/3/4 so the steps stay apart),
+    and give schedules longer than a quarter 60 and 90 days of margin.
     """
     if days <= 1:
-        extra = (max(days, HOUR), 2 * max(days, HOUR))
-        return Ladder(days + min(grace, 1.0), days + max(extra[0], 1), days + max(extra[1], 2))
-    if days <= 7:
-        return Ladder(days + grace, days + 7, days + 14)
-    if days <= 14:
-        return Ladder(days + grace, days + 7, days + 14)
-    if days <= 31:
-        return Ladder(days + grace, days + 14, days + 30)
-    return Ladder(days + grace, days + 30, days + 60)
+        margins = (2.0, 3.0)
+    elif days <= 14:
+        margins = (7.0, 14.0)
+    elif days <= 31:
+        margins = (14.0, 30.0)
+    elif days <= 92:
+        margins = (30.0, 60.0)
+    else:
+        margins = (60.0, 90.0)
+    return Ladder(days + grace, days + max(margins[0], grace), days + margins[1])
 
 
 def judge(freq: Frequency, data_modified: datetime | None, now: datetime) -> tuple[str, float | None]:

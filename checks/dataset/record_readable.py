@@ -28,7 +28,10 @@ class RecordReadable(DatasetCheck):
         problem = dataset.raw.get("fetch_error")
         if not problem:
             yield self.passed(dataset, "metadata record read")
-        elif problem.get("status") in (404, 410):
-            yield self.failed(dataset, f"metadata record missing: {problem['message']}", **problem)
+            return
+        details = {"kind": problem.get("kind"), "status": problem.get("status"),
+                   "reason": problem.get("message")}
+        if problem.get("status") in (404, 410):
+            yield self.failed(dataset, f"metadata record missing: {problem['message']}", **details)
         else:
-            yield self.errored(dataset, f"metadata record unreadable: {problem['message']}", **problem)
+            yield self.errored(dataset, f"metadata record unreadable: {problem['message']}", **details)
