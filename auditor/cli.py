@@ -206,7 +206,7 @@ def demo(port: int, out_dir: Path, top: int) -> None:
     code = EXIT_OK
     with DemoServer(port=port) as server:
         click.echo(f"demo portal emulator on {server.root}", err=True)
-        for name, platform in (("socrata", "socrata"), ("ckan", "ckan")):
+        for name, _platform in (("socrata", "socrata"), ("ckan", "ckan")):
             code = max(code, run_audit(
                 f"{server.root}/{name}", platform=None, out_dir=out_dir / name, fmt="console",
                 max_datasets=None, concurrency=4, timeout=10.0, retries=1, fail_under=None,

@@ -84,13 +84,13 @@ def sniff(head: bytes, content_type: str = "") -> str:
     lowered = data[:512].lower()
     if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:256]:
         return "html"
-    if lowered.startswith(b"<?xml") or lowered.startswith(b"<"):
+    if lowered.startswith((b"<?xml", b"<")):
         return "html" if b"<body" in lowered or b"<head" in lowered else "xml"
     if data[:1] in (b"{", b"["):
         return "json"
     if data.startswith(b"%PDF"):
         return "pdf"
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if data.startswith(b"\x1f\x8b"):
         return "gzip"

@@ -19,7 +19,7 @@ BASE = "https://ckan.example.org"
 def _packages(name: str) -> list[dict]:
     body = load(f"ckan/{name}")
     result = body.get("result", body)
-    return result["results"] if "results" in result else [result]
+    return result.get("results", [result])
 
 
 ALL = [(n, p) for n in ("data.gov.au_package_search_count3.json", "data.gov.au_package_show_taxation_statistics.json",

@@ -136,9 +136,8 @@ def test_paging_stops_on_a_repeated_page() -> None:
 
 def test_html_catalog_is_incompatible() -> None:
     transport = httpx.MockTransport(lambda r: httpx.Response(200, text="<html><body>Welcome</body></html>"))
-    with HttpClient(HttpSettings(retries=0), transport=transport) as http:
-        with pytest.raises(IncompatiblePortal):
-            SocrataSource("https://x.example", http).portal()
+    with HttpClient(HttpSettings(retries=0), transport=transport) as http, pytest.raises(IncompatiblePortal):
+        SocrataSource("https://x.example", http).portal()
 
 
 def test_fixture_dir_exists() -> None:

@@ -195,7 +195,8 @@ def map_package(package: Mapping[str, Any], base: str) -> Dataset | None:
         metadata_modified=parse_time(package.get("metadata_modified")),
         # CKAN records a file change only as a resource's last_modified; without one the
         # metadata date is the best evidence there is (HDX does the same).
-        data_modified=newest or parse_time(fields.get("dateLastUpdated")) or parse_time(package.get("metadata_modified")),
+        data_modified=(newest or parse_time(fields.get("dateLastUpdated"))
+                       or parse_time(package.get("metadata_modified"))),
         asset_type=str(package.get("type") or "dataset"),
         columns=_scheming_columns(fields),
         resources=resources,
@@ -228,7 +229,8 @@ def _map_resource(res: Mapping[str, Any], dataset_id: str) -> Resource:
     fmt = normalise_format(str(res.get("format") or ""), str(res.get("mimetype") or ""),
                            str(res.get("url") or ""))
     text = f"{res.get('name') or ''} {res.get('description') or ''}"
-    if res.get("resource_type") == "documentation" or (_DOC_WORDS.search(text) and fmt in ("PDF", "HTML", "DOC", "DOCX", "TXT", "")):
+    documents = ("PDF", "HTML", "DOC", "DOCX", "TXT", "")
+    if res.get("resource_type") == "documentation" or (_DOC_WORDS.search(text) and fmt in documents):
         kind = "documentation"
     elif fmt in SERVICES:
         kind = "api"
