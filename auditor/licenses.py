@@ -45,8 +45,6 @@ _RULES: tuple[tuple[str, str, bool], ...] = (
 )
 _UNSPECIFIED = {"", "notspecified", "not specified", "none", "null", "other undefined",
                 "license not specified", "unspecified", "no license"}
-# Portal placeholders that point elsewhere instead of naming a licence.
-_TERMS = re.compile(r"terms of use|see terms|nutzungsbedingungen|see description|custom")
 
 
 def _normalise(text: str) -> str:
@@ -65,11 +63,8 @@ def classify_license(*spellings: str) -> LicenseVerdict:
         for pattern, od_id, is_open in _RULES:
             if re.search(pattern, norm):
                 return LicenseVerdict("open" if is_open else "not-open", raw, od_id)
-    for raw in names:
-        norm = _normalise(raw)
-        if norm in _UNSPECIFIED:
-            continue
-        if _TERMS.search(norm):
-            return LicenseVerdict("unknown", raw)
-        return LicenseVerdict("unknown", raw)
+    # Named but not recognised (a custom text, "See Terms of Use"): not shown to be open.
+    named = [raw for raw in names if _normalise(raw) not in _UNSPECIFIED]
+    if named:
+        return LicenseVerdict("unknown", named[0])
     return LicenseVerdict("unspecified", names[0] if names else "")
