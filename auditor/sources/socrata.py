@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -211,8 +212,6 @@ def _catalog_columns(res: Mapping[str, Any]) -> tuple[Column, ...] | None:
 
 def apply_view(dataset: Dataset, view: Mapping[str, Any], base: str) -> Dataset:
     """Merge views metadata (``/api/views/{id}.json``) over a catalogue entry."""
-    from dataclasses import replace
-
     meta = view.get("metadata") if isinstance(view.get("metadata"), Mapping) else {}
     custom = _flatten_custom(meta.get("custom_fields"))
     lic = view.get("license") if isinstance(view.get("license"), Mapping) else {}
@@ -268,8 +267,6 @@ def _with_resources(
     dataset: Dataset, base: str, blob_mime: Any, view: Mapping[str, Any] | None
 ) -> Dataset:
     """Rebuild the resources a resident can download for this asset."""
-    from dataclasses import replace
-
     vid = quote(dataset.id)
     view = view or {}
     resources: list[Resource] = []
