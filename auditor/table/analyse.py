@@ -1,0 +1,139 @@
+"""Analyse one local file: the pipeline behind every content check and ``auditor validate``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.table.scan import Analyser, ScanOptions, StructureResult, TableError, scan
+from auditor.table.sniff import Dialect, TextInfo, inspect_file, read_head_text, sniff_dialect
+from auditor.table.structure import RowError, infer_schema
+
+HEAD_TEXT_BYTES = 1 << 20
+
+_NOT_A_TABLE = {
+    "empty": "the file is empty",
+    "html": "the file is an HTML page, not a table (often a login or error page)",
+    "xml": "the file is XML, not a table",
+    "zip": "the file is a ZIP archive, not a plain table",
+    "gzip": "the file is gzip-compressed, not a plain table",
+    "pdf": "the file is a PDF document, not a table",
+    "png": "the file is an image, not a table",
+    "jpeg": "the file is an image, not a table",
+    "ole2": "the file is a legacy Office document (.xls), not a CSV",
+    "binary": "the file holds binary data, not text",
+}
+
+
+@dataclass(frozen=True)
+class ContentOptions:
+    """How much to read and what to look for."""
+
+    max_download_mb: float = 200.0
+    sample_rows: int = 10_000
+    thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    now: float | None = None  # epoch seconds; the audit clock, for "future" dates
+    suites: Sequence[Any] = ()  # expectation suites (auditor.table.expectations.Suite)
+
+    def scan_options(self) -> ScanOptions:
+        """Bounds for the parsing pass."""
+        return ScanOptions(sample_rows=self.sample_rows)
+
+
+@dataclass
+class TableAnalysis:
+    """Everything the content checks need to know about one file."""
+
+    info: TextInfo | None = None
+    dialect: Dialect | None = None
+    labels: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (name, frictionless type)
+    header_errors: list[RowError] = field(default_factory=list)
+    structure: StructureResult | None = None
+    content: dict[str, Any] = field(default_factory=dict)  # analyser name -> result
+    expectations: list[Any] = field(default_factory=list)
+    problem: str | None = None  # set when the file cannot be read as a table
+    truncated: bool = False  # only the first max_download_mb were read
+    source_bytes: int | None = None  # full size when truncated and known
+    seconds: float = 0.0
+    schema_source: str = "inferred"
+
+    @property
+    def rows(self) -> int:
+        """Data rows read."""
+        return self.structure.rows if self.structure else 0
+
+    def coverage(self) -> dict[str, Any]:
+        """What part of the file the findings cover, for every finding's details."""
+        out: dict[str, Any] = {"rows": self.rows}
+        if self.truncated:
+            out["truncated"] = True
+            out["bytes_read"] = self.info.size if self.info else None
+            if self.source_bytes:
+                out["bytes_total"] = self.source_bytes
+        return out
+
+
+def analyse_file(
+    path: Path,
+    options: ContentOptions | None = None,
+    *,
+    declared: Mapping[str, str] | None = None,
+    declared_id: str | None = None,
+    dataset_keys: Sequence[str] = (),
+    truncated: bool = False,
+    source_bytes: int | None = None,
+) -> TableAnalysis:
+    """Read ``path`` once and run every analyser; never raises for a bad file."""
+    from auditor.table import content
+
+    options = options or ContentOptions()
+    started = time.perf_counter()
+    out = TableAnalysis(truncated=truncated, source_bytes=source_bytes)
+    try:
+        info = inspect_file(path)
+    except OSError as exc:
+        out.problem = f"cannot read the file: {exc.strerror or exc}"
+        return out
+    out.info = info
+    if info.kind in _NOT_A_TABLE:
+        out.problem = _NOT_A_TABLE[info.kind]
+        return out
+    if info.kind == "json":
+        out.problem = "the file is JSON, not a table"
+        return out
+    try:
+        head = read_head_text(path, info, HEAD_TEXT_BYTES)
+        if not head.strip():
+            out.problem = "the file holds no rows, only blank space"
+            return out
+        dialect = sniff_dialect(head[: 64 * 1024])
+        out.dialect = dialect
+        schema, labels, header_errors = infer_schema(head, dialect)
+        if declared:
+            schema, used = content.declared_schema(schema, labels, declared)
+            if used:
+                out.schema_source = "declared"
+        out.labels = labels
+        out.fields = [(f.name, f.type) for f in schema.fields]
+        out.header_errors = header_errors
+        analysers: list[Analyser] = content.analysers(options, dataset_keys)
+        out.structure = scan(path, info, dialect, schema, labels, analysers, options.scan_options(),
+                             declared=dict(declared or {}), declared_id=declared_id)
+        for analyser in analysers:
+            out.content[analyser.name] = getattr(analyser, "result", None)
+        sample = next((a for a in analysers if isinstance(a, content.Sample)), None)
+        if sample is not None and options.suites:
+            from auditor.table.expectations import run_suites
+
+            out.expectations = run_suites(options.suites, sample, dataset_keys, out.rows)
+    except TableError as exc:
+        out.problem = str(exc)
+    except ValueError as exc:
+        out.problem = f"cannot read the file as a table: {str(exc)[:200]}"
+    finally:
+        out.seconds = time.perf_counter() - started
+    return out

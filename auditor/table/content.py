@@ -1,0 +1,525 @@
+"""Content analysers: identifiers, coordinates, dates, completeness, and the GX sample.
+
+Each analyser picks its columns from what the column means (its name, the type the
+portal declared or frictionless inferred, and its values), counts problems over *every*
+row in vectorised pyarrow, and keeps a few examples with their row numbers. Each names
+the Great Expectations expectation it corresponds to, so a finding reads the same way
+as a GX validation result.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from auditor.table.analyse import ContentOptions
+from auditor.table.scan import Analyser, Column, RowMap, TableMeta, empty_mask
+
+EXAMPLES = 3
+_SENTINELS = ("1900-01-01", "1970-01-01", "1899-12-30", "1753-01-01")
+_FUTURE_WORDS = ("expir", "due", "target", "schedul", "plan", "end", "until", "valid", "renew", "next",
+                 "forecast", "projected", "estimated")
+_DATE_WORDS = ("date", "dt", "time", "timestamp", "created", "closed", "updated", "opened", "day", "when")
+_ID_NAMES = frozenset({
+    "id", "objectid", "object_id", "fid", "uid", "unique_key", "uniquekey", "record_id", "recordid", "row_id",
+    "case_number", "casenumber", "case_no", "case_id", "caseid", "case_enquiry_id", "request_id", "requestid",
+    "service_request_id", "service_request_number", "sr_number", "ticket_id", "ticket_number",
+    "incident_id", "incident_number", "complaint_id", "complaint_number", "permit_number", "permit_id",
+    "inspection_id", "violation_id", "license_number", "licence_number", "application_number",
+})
+
+
+def norm(name: str) -> str:
+    """snake_case of a column label: ``Case Number`` -> ``case_number``."""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def tokens(name: str) -> list[str]:
+    """Words of a column label."""
+    return [t for t in norm(name).split("_") if t]
+
+
+# -- declared schema ----------------------------------------------------------------------
+
+_SOCRATA_TYPES = {
+    "number": {"type": "number"},
+    "double": {"type": "number"},
+    "checkbox": {"type": "boolean"},
+    "calendar_date": {"type": "datetime", "format": "%m/%d/%Y %I:%M:%S %p"},
+}
+
+
+def declared_schema(schema: Any, labels: Sequence[str], declared: Mapping[str, str]) -> tuple[Any, bool]:
+    """The platform's declared column types as a frictionless schema, when the header matches."""
+    from frictionless import Schema
+
+    lookup = {k.strip().lower(): v for k, v in declared.items()}
+    if not labels or any(label.strip().lower() not in lookup for label in labels):
+        return schema, False
+    descriptor = {"fields": []}
+    for fl_field, label in zip(schema.fields, labels, strict=False):
+        spec = {"name": fl_field.name, "type": "string"}
+        spec.update(_SOCRATA_TYPES.get(lookup[label.strip().lower()].lower(), {}))
+        descriptor["fields"].append(spec)
+    return Schema.from_descriptor(descriptor), True
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+def _rows(rows: RowMap, indices: Sequence[int]) -> list[int]:
+    return [rows.record(i) for i in indices[:EXAMPLES]]
+
+
+def _numbers(col: Any) -> Any:
+    """Float values of a string column; null where the cell is not a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(col)
+    ok = pc.match_substring_regex(trimmed, r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+    return pc.cast(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), pa.float64())
+
+
+class Completeness(Analyser):
+    """Share of empty cells per column (``expect_column_values_to_not_be_null``)."""
+
+    name = "completeness"
+
+    def __init__(self) -> None:
+        self.columns: list[Column] = []
+        self.empty: list[int] = []
+        self.rows = 0
+        self.result: dict[str, Any] = {}
+
+    def start(self, meta: TableMeta) -> None:
+        self.columns = meta.columns
+        self.empty = [0] * len(self.columns)
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        import pyarrow.compute as pc
+
+        keep = pc.invert(blank)
+        self.rows += pc.sum(keep).as_py() or 0
+        for i, col in enumerate(batch.columns):
+            self.empty[i] += pc.sum(pc.and_(empty_mask(col), keep)).as_py() or 0
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        self.result = {
+            "rows": self.rows,
+            "columns": [{"column": c.label or c.name, "empty": n,
+                         "share": round(n / self.rows, 4) if self.rows else 0.0}
+                        for c, n in zip(self.columns, self.empty, strict=True)],
+        }
+
+
+class Identifier(Analyser):
+    """Id-like columns hold one distinct value per row (``expect_column_values_to_be_unique``)."""
+
+    name = "identifier"
+
+    def __init__(self) -> None:
+        self.candidates: list[Column] = []
+        self.values: dict[int, list[Any]] = {}
+        self.index: list[Any] = []
+        self.result: list[dict[str, Any]] = []
+
+    def start(self, meta: TableMeta) -> None:
+        declared = (meta.declared_id or "").strip().lower()
+        for c in meta.columns:
+            n = norm(c.label or c.name)
+            if declared and (c.label.strip().lower() == declared or n == norm(declared)):
+                self.candidates.insert(0, c)
+            elif n in _ID_NAMES or (c.index == 0 and (n.endswith("_id") or n.endswith("_number"))):
+                self.candidates.append(c)
+        self.candidates = self.candidates[:3]
+        self.values = {c.index: [] for c in self.candidates}
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.candidates:
+            return
+        keep = pc.invert(blank)
+        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(first, pa.uint64())))
+        for c in self.candidates:
+            self.values[c.index].append(batch.column(c.index).filter(keep))
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.candidates or not self.index:
+            return
+        index = pa.chunked_array(self.index).combine_chunks()
+        for c in self.candidates:
+            values = pa.chunked_array(self.values[c.index], type=pa.string()).combine_chunks()
+            empty = empty_mask(values)
+            missing = pc.sum(empty).as_py() or 0
+            present = values.filter(pc.invert(empty))
+            counts = pc.value_counts(present)
+            vals, freq = counts.field("values"), counts.field("counts")
+            dup = pc.greater(freq, 1)
+            distinct = len(counts)
+            dup_values = pc.sum(dup).as_py() or 0
+            dup_rows = pc.sum(freq.filter(dup)).as_py() or 0
+            entry: dict[str, Any] = {
+                "column": c.label or c.name, "rows": len(values), "missing": missing,
+                "distinct": distinct, "duplicated_values": dup_values, "rows_with_duplicated_value": dup_rows,
+                "expectation": "expect_column_values_to_be_unique",
+            }
+            if present and distinct < 0.5 * len(present) and c.index != 0 and not entry.get("declared"):
+                entry["not_an_identifier"] = True  # mostly repeated: a category or a foreign key
+            if dup_values:
+                top = sorted(zip(freq.filter(dup).to_pylist(), vals.filter(dup).to_pylist(), strict=True),
+                             key=lambda t: (-t[0], t[1]))[:EXAMPLES]
+                examples = []
+                for n, value in top:
+                    where = pc.indices_nonzero(pc.equal(values, value)).to_pylist()[:EXAMPLES]
+                    examples.append({"value": value[:80], "count": n,
+                                     "rows": [rows.record(index[i].as_py()) for i in where]})
+                entry["examples"] = examples
+            if missing:
+                where = pc.indices_nonzero(empty).to_pylist()[:EXAMPLES]
+                entry["missing_rows"] = [rows.record(index[i].as_py()) for i in where]
+            self.result.append(entry)
+
+
+def _pair_columns(columns: Sequence[Column]) -> list[tuple[Column, Column]]:
+    lats = [c for c in columns if {"lat", "latitude"} & set(tokens(c.label or c.name))]
+    lons = [c for c in columns if {"lon", "lng", "longitude"} & set(tokens(c.label or c.name))
+            or norm(c.label or c.name) == "long"]
+    pairs: list[tuple[Column, Column]] = []
+    for lat in lats:
+        stem = [t for t in tokens(lat.label or lat.name) if t not in ("lat", "latitude")]
+        match = [lon for lon in lons
+                 if [t for t in tokens(lon.label or lon.name) if t not in ("lon", "lng", "longitude", "long")] == stem]
+        if match:
+            pairs.append((lat, match[0]))
+        elif len(lats) == 1 and len(lons) == 1:
+            pairs.append((lat, lons[0]))
+    return pairs
+
+
+class Coordinates(Analyser):
+    """Latitude/longitude pairs: in range, not 0,0, no placeholder point, not swapped."""
+
+    name = "coordinates"
+
+    def __init__(self, thresholds: Mapping[str, Any]) -> None:
+        self.pairs: list[tuple[Column, Column]] = []
+        self.lat: dict[int, list[Any]] = {}
+        self.lon: dict[int, list[Any]] = {}
+        self.key: dict[int, list[Any]] = {}
+        self.index: list[Any] = []
+        self.result: list[dict[str, Any]] = []
+        self.min_share = float(thresholds.get("placeholder_min_share", 0.05))
+        self.min_rows = int(thresholds.get("placeholder_min_rows", 10))
+        self.dominance = float(thresholds.get("placeholder_dominance", 5))
+
+    def start(self, meta: TableMeta) -> None:
+        self.pairs = _pair_columns(meta.columns)
+        for n, _ in enumerate(self.pairs):
+            self.lat[n], self.lon[n], self.key[n] = [], [], []
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.pairs:
+            return
+        keep = pc.invert(blank)
+        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(first, pa.uint64())))
+        for n, (lat_c, lon_c) in enumerate(self.pairs):
+            lat_s = batch.column(lat_c.index).filter(keep)
+            lon_s = batch.column(lon_c.index).filter(keep)
+            self.lat[n].append(_numbers(lat_s))
+            self.lon[n].append(_numbers(lon_s))
+            self.key[n].append(pc.binary_join_element_wise(pc.utf8_trim_whitespace(lat_s),
+                                                           pc.utf8_trim_whitespace(lon_s), ","))
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.pairs or not self.index:
+            return
+        index = pa.chunked_array(self.index).combine_chunks()
+
+        def examples(mask: Any) -> list[int]:
+            where = pc.indices_nonzero(mask).to_pylist()[:EXAMPLES]
+            return [rows.record(index[i].as_py()) for i in where]
+
+        for n, (lat_c, lon_c) in enumerate(self.pairs):
+            lat = pa.chunked_array(self.lat[n], type=pa.float64()).combine_chunks()
+            lon = pa.chunked_array(self.lon[n], type=pa.float64()).combine_chunks()
+            key = pa.chunked_array(self.key[n], type=pa.string()).combine_chunks()
+            both = pc.and_(pc.is_valid(lat), pc.is_valid(lon))
+            located = pc.sum(both).as_py() or 0
+            out_of_range = pc.fill_null(pc.or_(pc.greater(pc.abs(lat), 90), pc.greater(pc.abs(lon), 180)), False)
+            zero = pc.fill_null(pc.and_(pc.equal(lat, 0), pc.equal(lon, 0)), False)
+            good = pc.and_(pc.and_(both, pc.invert(out_of_range)), pc.invert(zero))
+            entry: dict[str, Any] = {
+                "latitude": lat_c.label or lat_c.name, "longitude": lon_c.label or lon_c.name,
+                "rows": len(lat), "located": located,
+                "expectation": "expect_column_values_to_be_between",
+            }
+            problems: dict[str, Any] = {}
+            swapped = self._swapped(lat, lon, good, out_of_range)
+            # A row counted as swapped is not counted again as out of range.
+            out_only = pc.and_(out_of_range, pc.invert(swapped))
+            for label, mask in (("out_of_range", out_only), ("zero_zero", zero), ("swapped", swapped)):
+                count = pc.sum(mask).as_py() or 0
+                if count:
+                    problems[label] = {"rows": count, "examples": examples(mask)}
+            placeholder = self._placeholder(key.filter(good), located)
+            if placeholder:
+                mask = pc.and_(good, pc.equal(key, placeholder["point"]))
+                placeholder["examples"] = examples(mask)
+                problems["placeholder"] = placeholder
+            if located:
+                entry["median"] = [pc.approximate_median(lat.filter(good)).as_py(),
+                                   pc.approximate_median(lon.filter(good)).as_py()]
+            entry["problems"] = problems
+            self.result.append(entry)
+
+    def _swapped(self, lat: Any, lon: Any, good: Any, out_of_range: Any) -> Any:
+        """Rows whose two values are the other way round.
+
+        A latitude beyond +-90 that is a valid longitude, with a longitude that is a valid
+        latitude, is swapped for sure. Within range, a row is swapped when (lon, lat) lands
+        next to where most of the dataset lies and (lat, lon) does not.
+        """
+        import pyarrow.compute as pc
+
+        sure = pc.fill_null(pc.and_(out_of_range, pc.and_(pc.less_equal(pc.abs(lat), 180),
+                                                          pc.less_equal(pc.abs(lon), 90))), False)
+        if (pc.sum(good).as_py() or 0) < 10:
+            return sure
+        m_lat = pc.approximate_median(lat.filter(good)).as_py()
+        m_lon = pc.approximate_median(lon.filter(good)).as_py()
+        if m_lat is None or m_lon is None or abs(m_lat - m_lon) < 2:
+            return sure
+        near_swapped = pc.and_(pc.less(pc.abs(pc.subtract(lat, m_lon)), 1), pc.less(pc.abs(pc.subtract(lon, m_lat)), 1))
+        near_home = pc.and_(pc.less(pc.abs(pc.subtract(lat, m_lat)), 1), pc.less(pc.abs(pc.subtract(lon, m_lon)), 1))
+        inside = pc.fill_null(pc.and_(near_swapped, pc.invert(near_home)), False)
+        return pc.or_(sure, inside)
+
+    def _placeholder(self, keys: Any, located: int) -> dict[str, Any] | None:
+        """The most common point, when it repeats far more than any real place would."""
+        import pyarrow.compute as pc
+
+        if len(keys) < self.min_rows:
+            return None
+        counts = pc.value_counts(keys)
+        freq = counts.field("counts").to_pylist()
+        vals = counts.field("values").to_pylist()
+        order = sorted(range(len(freq)), key=lambda i: (-freq[i], vals[i]))
+        top = freq[order[0]]
+        runner_up = freq[order[1]] if len(order) > 1 else 0
+        if top >= self.min_rows and top >= self.min_share * located and top >= self.dominance * max(runner_up, 1):
+            return {"point": vals[order[0]], "rows": top, "share": round(top / located, 4),
+                    "next_most_common_rows": runner_up}
+        return None
+
+
+_DATE_FORMATS: tuple[tuple[str, int | None], ...] = (
+    ("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%dT%H:%M:%S", 19), ("%Y-%m-%d", 10),
+    ("%m/%d/%Y %I:%M:%S %p", None), ("%m/%d/%Y %H:%M:%S", None), ("%m/%d/%Y %H:%M", None),
+    ("%m/%d/%Y", None), ("%d/%m/%Y %H:%M:%S", None), ("%d/%m/%Y %H:%M", None), ("%d/%m/%Y", None),
+    ("%Y/%m/%d", None), ("%d.%m.%Y", None), ("%d-%b-%y", None), ("%d-%b-%Y", None), ("%d %B %Y", None),
+    ("%Y%m%d", 8),
+)
+
+
+def _parse(col: Any, fmt: str, width: int | None) -> Any:
+    import pyarrow.compute as pc
+
+    text = pc.utf8_trim_whitespace(col)
+    if width:
+        text = pc.utf8_slice_codeunits(text, 0, width)
+    return pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+
+
+class Dates(Analyser):
+    """Dates that cannot be true: far in the future, or sentinel values like 1900-01-01."""
+
+    name = "dates"
+
+    def __init__(self, thresholds: Mapping[str, Any], now: float | None) -> None:
+        self.future_days = float(thresholds.get("future_days", 366))
+        self.sentinel_min_rows = int(thresholds.get("sentinel_min_rows", 3))
+        self.sentinel_min_share = float(thresholds.get("sentinel_min_share", 0.01))
+        self.now = now if now is not None else time.time()
+        self.candidates: list[Column] = []
+        self.formats: dict[int, tuple[str, int | None] | None] = {}
+        self.stats: dict[int, dict[str, Any]] = {}
+        self.result: list[dict[str, Any]] = []
+
+    def start(self, meta: TableMeta) -> None:
+        for c in meta.columns:
+            words = tokens(c.label or c.name)
+            named = any(w in _DATE_WORDS or w.endswith("date") for w in words) or norm(c.label).endswith("_dt")
+            typed = c.type in ("date", "datetime") or c.declared.lower() in ("calendar_date", "date",
+                                                                           "floating_timestamp", "fixed_timestamp")
+            if named or typed:
+                self.candidates.append(c)
+
+    def _choose(self, col: Any) -> tuple[str, int | None] | None:
+        import pyarrow.compute as pc
+
+        values = col.filter(pc.invert(empty_mask(col))).slice(0, 500)
+        if len(values) == 0:
+            return None
+        best: tuple[str, int | None] | None = None
+        best_share = 0.0
+        for fmt, width in _DATE_FORMATS:
+            parsed = _parse(values, fmt, width)
+            share = (len(values) - parsed.null_count) / len(values)
+            if share > best_share + 1e-9:
+                best, best_share = (fmt, width), share
+        return best if best_share >= 0.9 else None
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        limit = pa.scalar(int(self.now + self.future_days * 86400), pa.timestamp("s"))
+        sentinels = pa.array(_SENTINELS, pa.string())
+        for c in self.candidates:
+            col = batch.column(c.index)
+            if c.index not in self.formats:
+                chosen = self._choose(col)
+                if chosen is None and (pc.sum(pc.invert(empty_mask(col))).as_py() or 0) == 0:
+                    continue  # nothing to judge yet: decide on a later block
+                self.formats[c.index] = chosen
+                self.stats[c.index] = {"parsed": 0, "unparsed": 0, "future": 0, "future_rows": [],
+                                       "sentinel": {}, "sentinel_rows": [], "min": None, "max": None}
+            chosen = self.formats[c.index]
+            if chosen is None:
+                continue
+            st = self.stats[c.index]
+            present = pc.and_(pc.invert(empty_mask(col)), pc.invert(blank))
+            ts = _parse(col, *chosen)
+            st["parsed"] += pc.sum(pc.and_(present, pc.is_valid(ts))).as_py() or 0
+            st["unparsed"] += pc.sum(pc.and_(present, pc.is_null(ts))).as_py() or 0
+            lo, hi = pc.min_max(ts).values()
+            if lo.is_valid:
+                st["min"] = lo.as_py() if st["min"] is None else min(st["min"], lo.as_py())
+                st["max"] = hi.as_py() if st["max"] is None else max(st["max"], hi.as_py())
+            future = pc.fill_null(pc.greater(ts, limit), False)
+            count = pc.sum(future).as_py() or 0
+            if count:
+                st["future"] += count
+                st["future_rows"].extend(first + i for i in pc.indices_nonzero(future).to_pylist()[:EXAMPLES])
+            day = pc.strftime(ts, format="%Y-%m-%d")
+            hit = pc.fill_null(pc.is_in(day, value_set=sentinels), False)
+            if pc.any(hit).as_py():
+                for value, n in zip(*_counts(day.filter(hit)), strict=True):
+                    st["sentinel"][value] = st["sentinel"].get(value, 0) + n
+                st["sentinel_rows"].extend(first + i for i in pc.indices_nonzero(hit).to_pylist()[:EXAMPLES])
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        for c in self.candidates:
+            chosen = self.formats.get(c.index)
+            if chosen is None:
+                continue
+            st = self.stats[c.index]
+            words = norm(c.label or c.name)
+            expects_future = any(w in words for w in _FUTURE_WORDS)
+            entry: dict[str, Any] = {
+                "column": c.label or c.name, "format": chosen[0], "parsed": st["parsed"],
+                "unparsed": st["unparsed"],
+                "min": st["min"].isoformat() if st["min"] else None,
+                "max": st["max"].isoformat() if st["max"] else None,
+                "expectation": "expect_column_values_to_be_between",
+                "problems": {},
+            }
+            if st["future"] and not expects_future:
+                entry["problems"]["future"] = {"rows": st["future"], "after_days": self.future_days,
+                                               "examples": _rows(rows, st["future_rows"])}
+            clusters = {v: n for v, n in st["sentinel"].items()
+                        if n >= self.sentinel_min_rows or n >= self.sentinel_min_share * max(st["parsed"], 1)}
+            if clusters:
+                entry["problems"]["sentinel"] = {"values": dict(sorted(clusters.items())),
+                                                 "rows": sum(clusters.values()),
+                                                 "examples": _rows(rows, st["sentinel_rows"])}
+            self.result.append(entry)
+
+
+def _counts(arr: Any) -> tuple[list[str], list[int]]:
+    import pyarrow.compute as pc
+
+    counts = pc.value_counts(arr)
+    return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+
+
+class Sample(Analyser):
+    """An evenly spaced, deterministic sample of rows for Great Expectations.
+
+    Every ``stride``-th row is kept; when the sample outgrows twice its size, every other
+    kept row is dropped and the stride doubles. The same file always gives the same sample.
+    """
+
+    name = "sample"
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self.stride = 1
+        self.parts: list[Any] = []
+        self.kept = 0
+        self.labels: list[str] = []
+        self.result: dict[str, Any] = {}
+        self.table: Any = None
+
+    def start(self, meta: TableMeta) -> None:
+        seen: set[str] = set()
+        for c in meta.columns:
+            label = c.label or c.name
+            while label in seen:
+                label += "_"
+            seen.add(label)
+            self.labels.append(label)
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        start = (-first) % self.stride
+        idx = pa.array(range(start, batch.num_rows, self.stride), pa.int64())
+        if len(idx) == 0:
+            return
+        part = batch.take(idx)
+        keep = pc.invert(blank.take(idx))
+        self.parts.append(part.filter(keep))
+        self.kept += len(self.parts[-1])
+        if self.kept > 2 * self.size:
+            table = pa.Table.from_batches(self.parts).combine_chunks()
+            table = table.take(pa.array(range(0, len(table), 2), pa.int64()))
+            self.parts = table.to_batches()
+            self.kept = len(table)
+            self.stride *= 2
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        import pyarrow as pa
+
+        if self.parts:
+            table = pa.Table.from_batches(self.parts)
+            self.table = table.rename_columns(self.labels)
+        self.result = {"rows": self.kept, "every_nth_row": self.stride, "of_rows": total_rows}
+        self.parts = []
+
+
+def analysers(options: ContentOptions, dataset_keys: Sequence[str] = ()) -> list[Analyser]:
+    """A fresh set of analysers for one file."""
+    th = options.thresholds
+    return [
+        Completeness(),
+        Identifier(),
+        Coordinates(th.get("resource.coordinates-valid", {})),
+        Dates(th.get("resource.dates-plausible", {}), options.now),
+        Sample(options.sample_rows),
+    ]

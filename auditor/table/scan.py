@@ -1,0 +1,326 @@
+"""The fast pass: every row of a table, once, in bounded memory.
+
+pyarrow reads the file in blocks (all cells as strings, so nothing is coerced or lost:
+pandas' default would turn the literal ``N/A`` into a null and hide it). Each block goes
+to a list of analysers: the structural one here, the content ones in ``content.py``.
+Rows whose cell count is wrong never reach the block: pyarrow hands them to a callback,
+and they go to frictionless for its exact errors.
+
+Row numbers are frictionless' (1-based record numbers in the file, the header included),
+so an example "row 5123" is the same row in both tools.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.table.sniff import EMPTY_MARKERS, Dialect, TextInfo
+from auditor.table.structure import RowError, check_rows, fast_test, needs_check, reader
+
+
+class TableError(Exception):
+    """The file cannot be read as a table; the message says why in plain words."""
+
+
+@dataclass
+class ScanOptions:
+    """Bounds on one pass."""
+
+    block_bytes: int = 16 << 20  # also the longest row that can be read
+    sample_rows: int = 10_000  # rows kept, evenly spaced, for Great Expectations
+    malformed_cap: int = 2_000  # malformed rows handed to frictionless; the rest are counted
+    examples: int = 3  # examples kept per error type
+    value_cache: int = 200_000  # distinct suspicious values remembered per column
+
+
+class RowMap:
+    """Maps the n-th well-formed data row to its record number in the file."""
+
+    def __init__(self, first_record: int, malformed: Sequence[int]) -> None:
+        self.first = first_record
+        self.malformed = sorted(malformed)
+
+    def record(self, index: int) -> int:
+        """Record number (1-based, header included) of well-formed data row ``index``."""
+        r = self.first + index
+        while True:
+            k = bisect.bisect_right(self.malformed, r)
+            nr = self.first + index + k
+            if nr == r:
+                return r
+            r = nr
+
+
+@dataclass
+class Column:
+    """What the content analysers know about a column."""
+
+    index: int
+    key: str  # the pyarrow column name (c0, c1...)
+    label: str  # the header label
+    name: str  # frictionless field name
+    type: str  # frictionless type, inferred or declared
+    declared: str = ""  # platform type, when the portal declared one
+
+
+@dataclass
+class TableMeta:
+    """Context the analysers receive before the first block."""
+
+    columns: list[Column]
+    declared_id: str | None = None
+
+
+class Analyser:
+    """Consumes blocks of rows; ``finish`` turns the counts into a result."""
+
+    name = ""
+
+    def start(self, meta: TableMeta) -> None:
+        """Called once before the first block."""
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        """A block of well-formed rows; ``first`` is the index of its first row."""
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        """Called once after the last block."""
+
+
+@dataclass
+class StructureResult:
+    """The structural findings of one pass."""
+
+    rows: int = 0  # data records, blank and malformed ones included
+    errors: Counter[str] = field(default_factory=Counter)
+    examples: list[RowError] = field(default_factory=list)
+    errors_by_field: Counter[str] = field(default_factory=Counter)
+    malformed_estimated: int = 0  # malformed rows beyond the cap, counted by width only
+
+    def as_details(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        out: dict[str, Any] = {"rows": self.rows, "errors": dict(sorted(self.errors.items())),
+                               "examples": [e.as_dict() for e in self.examples]}
+        if self.errors_by_field:
+            out["errors_by_field"] = dict(self.errors_by_field.most_common(10))
+        if self.malformed_estimated:
+            out["malformed_rows_counted_not_checked"] = self.malformed_estimated
+        return out
+
+
+class _Types(Analyser):
+    """Type errors, decided by frictionless' field readers on distinct suspicious values."""
+
+    name = "types"
+
+    def __init__(self, fields: Sequence[Any], result: StructureResult, options: ScanOptions) -> None:
+        self.result = result
+        self.options = options
+        self.plans: list[tuple[int, Any, Any, Any, dict[str, str | None]]] = []
+        for i, fl_field in enumerate(fields):
+            if needs_check(fl_field):
+                self.plans.append((i, fl_field, fast_test(fl_field), reader(fl_field), {}))
+        self.pending: list[tuple[int, int, str, str, str]] = []  # (index, col, field, cell, type)
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        for i, fl_field, fast, verdict, cache in self.plans:
+            col = batch.column(i)
+            suspicious = pc.not_equal(col, "")
+            if fast is not None:
+                suspicious = pc.and_(suspicious, pc.invert(fast(col)))
+            if not pc.any(suspicious).as_py():
+                continue
+            values = pc.unique(col.filter(suspicious)).to_pylist()
+            bad: list[str] = []
+            for value in values:
+                if value not in cache:
+                    outcome = verdict(value)
+                    if len(cache) < self.options.value_cache:
+                        cache[value] = outcome
+                else:
+                    outcome = cache[value]
+                if outcome:
+                    bad.append(value)
+            if not bad:
+                continue
+            by_kind: dict[str, list[str]] = {}
+            for value in bad:
+                by_kind.setdefault(cache.get(value) or verdict(value) or "type-error", []).append(value)
+            for kind, kind_values in sorted(by_kind.items()):
+                hits = pc.and_(suspicious, pc.is_in(col, value_set=pa.array(kind_values, type=pa.string())))
+                count = pc.sum(hits).as_py() or 0
+                self.result.errors[kind] += count
+                self.result.errors_by_field[fl_field.name] += count
+                room = self.options.examples - sum(1 for e in self.pending if e[4] == kind)
+                if room > 0:
+                    for j in pc.indices_nonzero(hits).to_pylist()[:room]:
+                        self.pending.append((first + j, i, fl_field.name, col[j].as_py(), kind))
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        for index, _, name, cell, kind in self.pending:
+            self.result.examples.append(RowError(kind, rows.record(index), name, cell,
+                                                 f'cell "{cell[:40]}" is not valid for the field type'))
+
+
+class _Blank(Analyser):
+    """Blank rows: every cell empty (frictionless' ``blank-row``)."""
+
+    name = "blank"
+
+    def __init__(self, result: StructureResult, options: ScanOptions) -> None:
+        self.result = result
+        self.options = options
+        self.first_rows: list[int] = []
+
+    def consume(self, batch: Any, first: int, blank: Any) -> None:
+        import pyarrow.compute as pc
+
+        count = pc.sum(blank).as_py() or 0
+        if count:
+            self.result.errors["blank-row"] += count
+            if len(self.first_rows) < self.options.examples:
+                idx = pc.indices_nonzero(blank).to_pylist()[: self.options.examples]
+                self.first_rows.extend(first + j for j in idx)
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        for index in self.first_rows[: self.options.examples]:
+            self.result.examples.append(RowError("blank-row", rows.record(index), None, None,
+                                                 "every cell in the row is empty"))
+
+
+def blank_mask(batch: Any) -> Any:
+    """Rows whose every cell is empty."""
+    import pyarrow.compute as pc
+
+    mask = None
+    for col in batch.columns:
+        empty = pc.equal(col, "")
+        mask = empty if mask is None else pc.and_(mask, empty)
+    return mask
+
+
+def empty_mask(col: Any) -> Any:
+    """Cells a person would call empty: nothing, only spaces, or a null marker like N/A."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.or_(pc.is_in(col, value_set=pa.array(sorted(EMPTY_MARKERS), type=pa.string())),
+                  pc.utf8_is_space(col))
+
+
+def scan(
+    path: Path,
+    info: TextInfo,
+    dialect: Dialect,
+    schema: Any,
+    labels: Sequence[str],
+    analysers: Sequence[Analyser],
+    options: ScanOptions,
+    *,
+    declared: dict[str, str] | None = None,
+    declared_id: str | None = None,
+) -> StructureResult:
+    """One pass over every row; raises TableError when the file is not a readable table."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    result = StructureResult()
+    fields = list(schema.fields)
+    width = len(fields)
+    if width == 0:
+        raise TableError("no columns found: the file has no header row")
+    keys = [f"c{i}" for i in range(width)]
+    malformed: list[tuple[int, str]] = []
+    malformed_numbers: list[int] = []
+    width_errors: Counter[str] = Counter()
+
+    def on_invalid(row: Any) -> str:
+        number = row.number
+        malformed_numbers.append(number)
+        if len(malformed) < options.malformed_cap:
+            malformed.append((number, row.text))
+        else:
+            text = row.text or ""
+            if not text.strip(dialect.delimiter + " \r\n"):
+                width_errors["blank-row"] += 1
+            elif row.actual_columns > width:
+                width_errors["extra-cell"] += row.actual_columns - width
+            else:
+                width_errors["missing-cell"] += width - row.actual_columns
+        return "skip"
+
+    meta = TableMeta(
+        columns=[Column(i, keys[i], labels[i] if i < len(labels) else "", f.name, f.type,
+                        (declared or {}).get(labels[i] if i < len(labels) else f.name, ""))
+                 for i, f in enumerate(fields)],
+        declared_id=declared_id,
+    )
+    structural: list[Analyser] = [_Types(fields, result, options), _Blank(result, options)]
+    everyone = [*structural, *analysers]
+    for analyser in everyone:
+        analyser.start(meta)
+    read_options = pacsv.ReadOptions(
+        use_threads=False, block_size=options.block_bytes, column_names=keys,
+        skip_rows=dialect.header_row + 1, encoding=_arrow_encoding(info.encoding),
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=dialect.delimiter, newlines_in_values=True, ignore_empty_lines=False,
+        invalid_row_handler=on_invalid,
+    )
+    convert_options = pacsv.ConvertOptions(
+        column_types={k: pa.string() for k in keys}, strings_can_be_null=False, quoted_strings_can_be_null=False,
+    )
+    seen = 0
+    try:
+        reader_ = pacsv.open_csv(str(path), read_options=read_options, parse_options=parse_options,
+                                 convert_options=convert_options)
+        for batch in reader_:
+            if batch.num_rows == 0:
+                continue
+            blank = blank_mask(batch)
+            for analyser in everyone:
+                analyser.consume(batch, seen, blank)
+            seen += batch.num_rows
+    except pa.ArrowInvalid as exc:
+        raise TableError(_arrow_message(str(exc), options)) from None
+    except StopIteration:
+        pass
+    except UnicodeDecodeError as exc:
+        raise TableError(f"cannot decode the text as {info.label}: {exc.reason}") from None
+    result.rows = seen + len(malformed_numbers)
+    rows = RowMap(dialect.header_row + 2, malformed_numbers)
+    if malformed:
+        for err in check_rows(malformed, schema, dialect.delimiter):
+            result.errors[err.type] += 1
+            if err.field:
+                result.errors_by_field[err.field] += 1 if err.type not in ("extra-cell",) else 0
+            if sum(1 for e in result.examples if e.type == err.type) < options.examples:
+                result.examples.append(err)
+    for kind, n in width_errors.items():
+        result.errors[kind] += n
+    result.malformed_estimated = max(0, len(malformed_numbers) - len(malformed))
+    for analyser in everyone:
+        analyser.finish(rows, result.rows)
+    result.errors = Counter({k: v for k, v in result.errors.items() if v})
+    result.examples.sort(key=lambda e: (e.row or 0, e.type, e.field or ""))
+    return result
+
+
+def _arrow_encoding(encoding: str) -> str:
+    # Arrow decodes UTF-8 natively and skips a UTF-8 BOM itself; other codecs are transcoded.
+    return "utf8" if encoding in ("utf-8", "utf-8-sig", "") else encoding
+
+
+def _arrow_message(text: str, options: ScanOptions) -> str:
+    if "straddling" in text or "block" in text.lower():
+        return f"a single row is longer than {options.block_bytes >> 20} MB; the file is not a usable table"
+    if "Empty CSV file" in text:
+        return "the file is empty"
+    return f"cannot parse the file as CSV: {text.splitlines()[0][:200]}"

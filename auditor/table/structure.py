@@ -1,0 +1,184 @@
+"""Frictionless' view of a table: its schema, its header errors, and exact row errors.
+
+Frictionless is the reference for structure: its schema inference, its cell casting and its
+error vocabulary (``blank-label``, ``extra-cell``, ``type-error``...) are what a data
+publisher can look up. It reads about 14 MB/s, so it is not run over whole files. Instead:
+
+* it infers the schema and checks the header on the head of the file (its own sample is
+  the first 100 rows, so the schema is the one it would infer on the whole file);
+* the fast pass (``scan.py``) reads every row with pyarrow and asks frictionless' own
+  field readers about each *distinct* suspicious value, so type errors are frictionless'
+  verdicts, not a reimplementation;
+* rows with the wrong number of cells are handed to frictionless, as a small CSV, for its
+  exact errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.table.sniff import Dialect
+
+LABEL_ERRORS = frozenset({"blank-label", "duplicate-label", "incorrect-label", "extra-label",
+                          "missing-label", "blank-header", "header-error", "label-error"})
+HEAD_RECORDS = 1000
+_UNTYPED = frozenset({"string", "any"})
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One frictionless error located in the file."""
+
+    type: str
+    row: int | None
+    field: str | None
+    cell: str | None
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        out: dict[str, Any] = {"type": self.type}
+        if self.row is not None:
+            out["row"] = self.row
+        if self.field:
+            out["field"] = self.field
+        if self.cell is not None:
+            out["cell"] = self.cell[:80]
+        if self.note:
+            out["note"] = self.note[:160]
+        return out
+
+
+def _fl_dialect(dialect: Dialect, header_row: int | None) -> Any:
+    from frictionless import Dialect as FlDialect
+    from frictionless import formats
+
+    control = formats.CsvControl(delimiter=dialect.delimiter)
+    if header_row is None:
+        return FlDialect(header=False, controls=[control])
+    return FlDialect(header_rows=[header_row + 1], controls=[control])
+
+
+def infer_schema(head: str, dialect: Dialect) -> tuple[Any, list[str], list[RowError]]:
+    """(frictionless Schema, header labels, header errors) from the head of the file."""
+    from frictionless import Resource, validate
+
+    data = head.encode("utf-8")
+    resource = Resource(data, format="csv", encoding="utf-8", dialect=_fl_dialect(dialect, dialect.header_row))
+    resource.infer()
+    report = validate(Resource(data, format="csv", encoding="utf-8",
+                               dialect=_fl_dialect(dialect, dialect.header_row), schema=resource.schema),
+                      limit_rows=1)
+    errors: list[RowError] = []
+    for task in report.tasks:
+        for err in task.errors:
+            if err.type in LABEL_ERRORS:
+                errors.append(RowError(err.type, None, getattr(err, "field_name", None),
+                                       getattr(err, "label", None), err.note))
+            elif err.type in ("source-error", "scheme-error", "format-error", "encoding-error"):
+                raise ValueError(err.note or err.type)
+    labels = list(resource.labels or [])
+    return resource.schema, labels, errors
+
+
+def check_rows(texts: Sequence[tuple[int, str]], schema: Any, delimiter: str) -> list[RowError]:
+    """Frictionless' exact errors for malformed rows, given as (record number, raw text)."""
+    if not texts:
+        return []
+    from frictionless import Dialect as FlDialect
+    from frictionless import Resource, formats, validate
+
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerow([f.name for f in schema.fields])
+    for _, text in texts:
+        buf.write(text.replace("\r\n", "\n").rstrip("\n") + "\n")
+    resource = Resource(buf.getvalue().encode("utf-8"), format="csv", encoding="utf-8", schema=schema,
+                        dialect=FlDialect(header_rows=[1], controls=[formats.CsvControl(delimiter=delimiter)]))
+    report = validate(resource, limit_errors=len(texts) * (len(schema.fields) + 2) + 10)
+    out: list[RowError] = []
+    numbers = [n for n, _ in texts]
+    for task in report.tasks:
+        for err in task.errors:
+            if err.type in LABEL_ERRORS:
+                continue
+            mini = getattr(err, "row_number", None)
+            row = numbers[mini - 2] if isinstance(mini, int) and 2 <= mini < len(numbers) + 2 else None
+            out.append(RowError(err.type, row, getattr(err, "field_name", None) or None,
+                                getattr(err, "cell", None), err.note))
+    return out
+
+
+# -- fast validity tests ----------------------------------------------------------------
+# Each test accepts only values that frictionless' reader for that type certainly accepts;
+# everything else is *suspicious* and goes to the reader itself. So a fast test can be
+# incomplete without ever changing a verdict.
+
+_INTEGER = r"^-?[0-9]{1,18}$"
+_NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"
+_YEAR = r"^[0-9]{4}$"
+_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATETIME = (r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+             r"(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?$")
+
+
+def fast_test(field: Any) -> Callable[[Any], Any] | None:
+    """A vectorised ``StringArray -> BooleanArray`` of certainly-valid values, or None."""
+    import pyarrow.compute as pc
+
+    ftype = field.type
+    fmt = getattr(field, "format", "default")
+
+    def regex(pattern: str) -> Callable[[Any], Any]:
+        return lambda arr: pc.match_substring_regex(arr, pattern)
+
+    def calendar(pattern: str) -> Callable[[Any], Any]:
+        # The regex bounds each part; the round trip through a real date rejects 30 February.
+        def test(arr: Any) -> Any:
+            shape = pc.match_substring_regex(arr, pattern)
+            day = pc.utf8_slice_codeunits(arr, 0, 10)
+            parsed = pc.strptime(pc.if_else(shape, day, None), format="%Y-%m-%d", unit="s", error_is_null=True)
+            same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), day)
+            return pc.and_kleene(shape, pc.fill_null(same, False))
+        return test
+
+    if ftype == "integer" and getattr(field, "bare_number", True):
+        return regex(_INTEGER)
+    if ftype == "number" and getattr(field, "bare_number", True) and not getattr(field, "group_char", "") \
+            and getattr(field, "decimal_char", ".") == ".":
+        return regex(_NUMBER)
+    if ftype == "boolean":
+        values = list(field.true_values) + list(field.false_values)
+        return lambda arr: pc.is_in(arr, value_set=__import__("pyarrow").array(values, type="string"))
+    if ftype == "year":
+        return regex(_YEAR)
+    if ftype == "time" and fmt == "default":
+        return regex(_TIME)
+    if ftype == "date" and fmt == "default":
+        return calendar(_DATE)
+    if ftype == "datetime" and fmt == "default":
+        return calendar(_DATETIME)
+    return None
+
+
+def needs_check(field: Any) -> bool:
+    """Whether values of this field can be type errors at all."""
+    return field.type not in _UNTYPED or bool(getattr(field, "constraints", None))
+
+
+def reader(field: Any) -> Callable[[str], str | None]:
+    """Frictionless' own verdict on one cell: None when valid, else the error type."""
+    def verdict(cell: str) -> str | None:
+        _, notes = field.read_cell(cell)
+        if not notes:
+            return None
+        return "type-error" if "type" in notes else "constraint-error"
+    return verdict
+
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
