@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from auditor.check import CheckContext, DatasetCheck, ResourceCheck  # noqa: E402
+from auditor.check import CheckContext, DatasetCheck, ResourceCheck, TableCheck  # noqa: E402
 from auditor.model import (  # noqa: E402
     Column,
     Dataset,
@@ -32,6 +32,7 @@ __all__ = [
     "Portal",
     "Resource",
     "ResourceCheck",
+    "TableCheck",
     "Scope",
     "Score",
     "Status",

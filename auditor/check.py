@@ -11,11 +11,16 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from auditor.errors import FetchError
 from auditor.http import HttpClient
 from auditor.model import Dataset, Dimension, Finding, Resource, Scope, Status
 from auditor.probe import Probe, probe
+
+if TYPE_CHECKING:
+    from auditor.table import TableAnalysis
+    from auditor.table.fetch import TableCache
 
 
 @dataclass
@@ -26,6 +31,7 @@ class CheckContext:
     http: HttpClient
     thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     platform: str = ""
+    tables: TableCache | None = None  # None: content checks are off for this run
     _probes: dict[tuple[str, bool], Probe] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -51,6 +57,15 @@ class CheckContext:
         return result
 
 
+    def table(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | None:
+        """The shared analysis of a tabular resource; None when it is not read."""
+        from auditor.table.fetch import is_tabular
+
+        if self.tables is None or not is_tabular(resource):
+            return None
+        return self.tables.get(resource, dataset)
+
+
 class Check:
     """Common metadata and finding helpers."""
 
@@ -60,6 +75,9 @@ class Check:
     weight: ClassVar[float] = 1.0
     title: ClassVar[str] = ""
     fix: ClassVar[str] = ""
+    # How bad a FAIL is for ``auditor validate --fail-on``: "error" makes the file unfit for
+    # use, "warning" makes it harder to use. An ERROR finding always counts as "error".
+    severity: ClassVar[str] = "warning"
 
     def _finding(
         self,
@@ -126,4 +144,38 @@ class ResourceCheck(Check):
 
     def run(self, resource: Resource, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
         """Yield findings for ``resource``."""
+        raise NotImplementedError
+
+
+class TableCheck(ResourceCheck):
+    """A check on what is inside a tabular file; the file is read once for all of them.
+
+    Subclasses implement :meth:`judge`. A file that could not be downloaded, or that is not
+    a table at all, is skipped here and reported once by ``resource.table-valid``.
+    """
+
+    def run(self, resource: Resource, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
+        """Fetch the shared analysis, then judge it."""
+        got = ctx.table(resource, dataset)
+        if got is None:
+            reason = "content checks are off" if ctx.tables is None else "not a tabular file"
+            yield self.skipped(dataset, reason, resource=resource)
+        elif isinstance(got, FetchError):
+            yield from self.unavailable(resource, dataset, got)
+        elif got.problem:
+            yield from self.not_a_table(resource, dataset, got)
+        else:
+            yield from self.judge(got, resource, dataset, ctx)
+
+    def unavailable(self, resource: Resource, dataset: Dataset, error: FetchError) -> Iterator[Finding]:
+        """The file could not be downloaded."""
+        yield self.skipped(dataset, f"file not downloaded: {error}", resource=resource)
+
+    def not_a_table(self, resource: Resource, dataset: Dataset, table: TableAnalysis) -> Iterator[Finding]:
+        """The file is not a readable table."""
+        yield self.skipped(dataset, f"not a readable table: {table.problem}", resource=resource)
+
+    def judge(self, table: TableAnalysis, resource: Resource, dataset: Dataset, ctx: CheckContext
+              ) -> Iterator[Finding]:
+        """Yield findings from the analysis."""
         raise NotImplementedError

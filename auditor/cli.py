@@ -53,6 +53,39 @@ def main() -> None:
     """Audit open-data portals (Socrata, CKAN) and score every dataset's usability 0-100."""
 
 
+def content_options() -> list[Callable[..., Any]]:
+    """Options for the checks that read file contents (audit and validate)."""
+    return [
+        click.option("--max-download-mb", type=click.FloatRange(min=0.001), default=200.0, show_default=True,
+                     help="Read at most this much of each file; the rest is not checked (and findings say so)."),
+        click.option("--sample-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+                     help="Rows sampled, evenly spaced, for expectation suites."),
+        click.option("--suite", "suites", multiple=True, type=click.Path(exists=True, path_type=Path),
+                     help="Expectation suite YAML file or folder (repeatable)."),
+    ]
+
+
+def with_content_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply the content options to a command."""
+    for option in reversed(content_options()):
+        fn = option(fn)
+    return fn
+
+
+def _content(opts: dict[str, Any], extra_suites: list[Any] | None = None) -> Any:
+    """ContentOptions from CLI options; a bad suite file exits with one line."""
+    from auditor.errors import ConfigError
+    from auditor.table import ContentOptions
+    from auditor.table.expectations import load_suites
+
+    try:
+        suites = load_suites(list(opts.get("suites") or ())) if opts.get("suites") else []
+    except ConfigError as exc:
+        _fail(str(exc))
+    return ContentOptions(max_download_mb=opts["max_download_mb"], sample_rows=opts["sample_rows"],
+                          suites=tuple([*(extra_suites or []), *suites]))
+
+
 def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by commands that run an audit."""
     options = [
@@ -82,6 +115,9 @@ def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Fetch only these hosts (repeatable); everything else is refused."),
         click.option("--top", type=click.IntRange(min=0), default=15, show_default=True,
                      help="Datasets listed in the scoreboard."),
+        *content_options(),
+        click.option("--content/--no-content", default=True, show_default=True,
+                     help="Download tabular files and check what is inside them."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -100,11 +136,13 @@ def audit(portal: str, **opts: Any) -> None:
       auditor audit chicago --out out/chicago
       auditor audit http://127.0.0.1:8080/ckan --platform ckan --format json
     """
-    from auditor.config import find_portal
+    from auditor.config import find_portal, portal_suites
     from auditor.errors import ConfigError
 
     try:
         cfg = find_portal(portal)
+        if cfg is not None and opts["content"]:
+            opts["portal_suites"] = portal_suites(cfg)
     except ConfigError as exc:
         _fail(str(exc))
     url = portal
@@ -113,6 +151,8 @@ def audit(portal: str, **opts: Any) -> None:
         opts["platform"] = opts["platform"] or cfg.platform
         if cfg.max_datasets and not opts["max_datasets"]:
             opts["max_datasets"] = cfg.max_datasets
+        if cfg.max_download_mb and opts["max_download_mb"] == 200.0:
+            opts["max_download_mb"] = cfg.max_download_mb
         if cfg.app_token_env and not opts["app_token"]:
             opts["app_token"] = os.environ.get(cfg.app_token_env, "")
     elif not portal.startswith(("http://", "https://")):
@@ -153,6 +193,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
         max_datasets=opts["max_datasets"],
         workers=max(2, opts["concurrency"] * 2),
         source=SourceOptions(domain=domain),
+        content=_content(opts, opts.get("portal_suites")) if opts.get("content", True) else None,
     )
     with HttpClient(settings) as http:
         try:
@@ -201,8 +242,9 @@ def demo(port: int, out_dir: Path, top: int) -> None:
     Starts the portal emulator on 127.0.0.1, audits its Socrata and CKAN portals, prints
     both scoreboards and writes report.json for each under --out. Needs no internet.
     """
-    from auditor.demo.server import DemoServer
+    from auditor.demo.server import DEMO_SUITES, DemoServer
 
+    suite_dir = DEMO_SUITES
     code = EXIT_OK
     with DemoServer(port=port) as server:
         click.echo(f"demo portal emulator on {server.root}", err=True)
@@ -211,9 +253,85 @@ def demo(port: int, out_dir: Path, top: int) -> None:
                 f"{server.root}/{name}", platform=None, out_dir=out_dir / name, fmt="console",
                 max_datasets=None, concurrency=4, timeout=10.0, retries=1, fail_under=None,
                 selected=(), ignore=(), rubric=None, app_token="", top=top,
-                allow_hosts=("127.0.0.1",),
+                allow_hosts=("127.0.0.1",), content=True, max_download_mb=50.0, sample_rows=10_000,
+                suites=(suite_dir,) if suite_dir.is_dir() else (),
             ))
     sys.exit(code)
+
+
+@main.command()
+@click.argument("target")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write validate.json into this folder.")
+@click.option("--format", "fmt", type=click.Choice(["console", "json"]), default="console", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning"]),
+              help="Exit 1 when a finding reaches this level (warning includes error).")
+@click.option("--check", "selected", multiple=True, help="Only checks with this id prefix.")
+@click.option("--ignore", multiple=True, help="Skip checks with this id prefix.")
+@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), help="YAML merged over the rubric.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds per request, for a URL.")
+@click.option("--allow-host", "allow_hosts", multiple=True, help="Fetch only these hosts (repeatable).")
+@with_content_options
+def validate(target: str, **opts: Any) -> None:
+    """Check one tabular file (a local PATH or a URL): structure, encoding and content.
+
+    Runs every file-level check (the resource.* checks that read contents) and prints the
+    findings in the same shape as an audit report. For data pipelines: --fail-on error
+    exits 1 when the file is unfit for use; --fail-on warning also on lesser problems.
+
+    \b
+    Examples:
+      auditor validate permits.csv
+      auditor validate https://data.example.org/api/views/abcd-1234/rows.csv --format json
+      auditor validate fares.csv --suite fares.yaml --fail-on error
+    """
+    sys.exit(run_validate(target, **opts))
+
+
+def run_validate(target: str, **opts: Any) -> int:
+    """Validate one file; print and write the findings; return the exit code."""
+    import json
+
+    from auditor import registry
+    from auditor.config import load_rubric
+    from auditor.errors import ConfigError, RegistryError
+    from auditor.http import HttpClient, HttpSettings
+    from auditor.validate import LEVELS, result_dict, validate_target
+    from reports.console import clean
+
+    try:
+        checks = registry.select(opts["selected"], opts["ignore"])
+        rubric = load_rubric(opts["rubric"], {c.id: c for c in registry.all_checks()})
+    except (ConfigError, RegistryError) as exc:
+        _fail(str(exc))
+    content = _content(opts)
+    settings = HttpSettings(timeout=opts["timeout"], retries=2,
+                            allowed_hosts=frozenset(opts["allow_hosts"]) if opts["allow_hosts"] else None)
+    with HttpClient(settings) as http:
+        result = validate_target(target, http, rubric, checks, content)
+    data = result_dict(result)
+    if opts["out_dir"]:
+        opts["out_dir"].mkdir(parents=True, exist_ok=True)
+        path = opts["out_dir"] / "validate.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        click.echo(f"wrote {path}", err=True)
+    if opts["fmt"] == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        file = data["file"]
+        score = "n/a" if result.score.overall is None else f"{result.score.overall:.0f} ({result.score.grade})"
+        click.echo(f"{clean(target, 100)}: {file.get('rows', 0):,} rows, {len(file.get('columns', []))} columns, "
+                   f"{file.get('encoding', '?')}; data-quality score {score}")
+        marks = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skip": "skip"}
+        for f in data["findings"]:
+            level = f" [{f['level']}]" if f["level"] != "ok" else ""
+            click.echo(f"  {marks[f['status']]} {f['check']:<28} {clean(f['message'], 160)}{level}")
+    if opts["fail_on"] and result.worst() >= LEVELS[opts["fail_on"]]:
+        return EXIT_BELOW
+    return EXIT_OK
 
 
 @main.command("demo-server")

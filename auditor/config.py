@@ -158,11 +158,13 @@ class PortalConfig:
     domain: str = ""
     app_token_env: str = ""
     max_datasets: int | None = None
+    max_download_mb: float | None = None
+    suites: tuple[Any, ...] = ()  # raw YAML: inline suites or paths, parsed when content checks run
     path: str = ""
 
 
 _PORTAL_KEYS = {"url", "platform", "title", "domain", "app_token_env", "limits", "schedule",
-                "timezone", "owners", "weights", "thresholds"}
+                "timezone", "owners", "weights", "thresholds", "suites"}
 
 
 def load_portal(path: Path) -> PortalConfig:
@@ -181,6 +183,12 @@ def load_portal(path: Path) -> PortalConfig:
     max_datasets = limits.get("max_datasets")
     if max_datasets is not None and (not isinstance(max_datasets, int) or max_datasets < 1):
         raise ConfigError(f"{path}: limits.max_datasets: expected a positive integer")
+    max_mb = limits.get("max_download_mb")
+    if max_mb is not None and (isinstance(max_mb, bool) or not isinstance(max_mb, int | float) or max_mb <= 0):
+        raise ConfigError(f"{path}: limits.max_download_mb: expected a positive number")
+    suites = data.get("suites") or []
+    if not isinstance(suites, list):
+        raise ConfigError(f"{path}: suites: expected a list of suites or suite file paths")
     return PortalConfig(
         id=path.stem,
         url=url,
@@ -189,8 +197,27 @@ def load_portal(path: Path) -> PortalConfig:
         domain=str(data.get("domain") or ""),
         app_token_env=str(data.get("app_token_env") or ""),
         max_datasets=max_datasets,
+        max_download_mb=float(max_mb) if max_mb is not None else None,
+        suites=tuple(suites),
         path=str(path),
     )
+
+
+def portal_suites(cfg: PortalConfig) -> list[Any]:
+    """The expectation suites of a portal config: inline ones, and files relative to it."""
+    from auditor.table.expectations import load_suite_file, parse_suites
+
+    out: list[Any] = []
+    base = Path(cfg.path).parent
+    for i, item in enumerate(cfg.suites):
+        if isinstance(item, str):
+            target = (base / item) if not Path(item).is_absolute() else Path(item)
+            if not target.is_file():
+                raise ConfigError(f"{cfg.path}: suites[{i}]: no such file {item!r}")
+            out.extend(load_suite_file(target))
+        else:
+            out.extend(parse_suites([item], cfg.path, f"suites[{i}]"))
+    return out
 
 
 def find_portal(name: str) -> PortalConfig | None:

@@ -24,6 +24,8 @@ from auditor.http import HttpClient
 from auditor.model import Dataset, Finding, Portal, Score, Status
 from auditor.scoring import aggregate, score_findings
 from auditor.sources import Source, SourceOptions, detect_platform, get_source
+from auditor.table.analyse import ContentOptions
+from auditor.table.fetch import TableCache
 
 
 @dataclass
@@ -60,6 +62,7 @@ class AuditOptions:
     max_datasets: int | None = None
     workers: int = 8
     source: SourceOptions = field(default_factory=SourceOptions)
+    content: ContentOptions | None = field(default_factory=ContentOptions)  # None: skip file contents
 
 
 ProgressFn = Callable[[int, int | None], None]
@@ -132,8 +135,32 @@ def audit_portal(
     platform = options.platform or detect_platform(url, http)
     source = get_source(platform)(url, http, options.source)
     portal = source.portal()
-    ctx = CheckContext(now=now or started, http=http, thresholds=rubric.thresholds,
-                       platform=platform)
+    clock = now or started
+    tables = None
+    if options.content is not None:
+        content = replace(options.content, thresholds={**rubric.thresholds, **options.content.thresholds},
+                          now=clock.timestamp())
+        tables = TableCache(http, content)
+    ctx = CheckContext(now=clock, http=http, thresholds=rubric.thresholds, platform=platform, tables=tables)
+    try:
+        return _audit(url, http, rubric, checks, options, progress, source, portal, ctx, started)
+    finally:
+        if tables is not None:
+            tables.close()
+
+
+def _audit(
+    url: str,
+    http: HttpClient,
+    rubric: Rubric,
+    checks: Sequence[type[Check]],
+    options: AuditOptions,
+    progress: ProgressFn | None,
+    source: Source,
+    portal: Portal,
+    ctx: CheckContext,
+    started: datetime,
+) -> AuditResult:
     entries: Iterable[Dataset] = source.iter_entries()
     sampled = False
     if options.max_datasets is not None:

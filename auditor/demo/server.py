@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 DATA = Path(__file__).with_name("data")
+DEMO_SUITES = DATA / "suites"  # expectation suites a data officer wrote for the demo portal
 OFFSET_CEILING = 10_000
 _URL = re.compile(r"https?://([A-Za-z0-9.-]+)")
 

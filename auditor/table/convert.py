@@ -1,0 +1,86 @@
+"""XLSX workbooks and SODA JSON arrays, turned into CSV so one pipeline reads every table."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+
+def to_csv(path: Path, fmt: str, max_bytes: int) -> Path | str:
+    """A CSV next to ``path``, or a one-line reason the file is not a table of that format."""
+    out = path.with_suffix(".csv")
+    try:
+        if fmt == "XLSX":
+            reason = _xlsx(path, out, max_bytes)
+        else:
+            reason = _json(path, out)
+    except Exception as exc:  # noqa: BLE001 - a broken workbook is a finding, not a crash
+        out.unlink(missing_ok=True)
+        return f"cannot read the {fmt} file: {type(exc).__name__}: {str(exc)[:160]}"
+    if reason:
+        out.unlink(missing_ok=True)
+        return reason
+    return out
+
+
+def _xlsx(path: Path, out: Path, max_bytes: int) -> str | None:
+    if not zipfile.is_zipfile(path):
+        return "the file is not an XLSX workbook"
+    with zipfile.ZipFile(path) as archive:
+        # A workbook that inflates far beyond its cap is a zip bomb, not a spreadsheet.
+        inflated = sum(info.file_size for info in archive.infolist())
+        if inflated > max(max_bytes * 10, 1 << 26):
+            return f"the workbook would inflate to {inflated / 1e6:.0f} MB; not opened"
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            return "the workbook has no sheets"
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            for row in sheet.iter_rows(values_only=True):
+                writer.writerow(["" if v is None else _cell(v) for v in row])
+                if fh.tell() > max_bytes:
+                    break
+    finally:
+        book.close()
+    return None
+
+
+def _cell(value: Any) -> str:
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def _json(path: Path, out: Path) -> str | None:
+    with open(path, encoding="utf-8-sig") as fh:
+        try:
+            data = json.load(fh)
+        except (ValueError, RecursionError) as exc:
+            return f"the JSON is malformed: {str(exc)[:120]}"
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        return "the JSON is not an array of records"
+    fields: dict[str, None] = {}
+    for record in data:
+        for key in record:
+            fields.setdefault(str(key), None)
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(list(fields))
+        for record in data:
+            writer.writerow([_json_cell(record.get(k)) for k in fields])
+    return None
+
+
+def _json_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(value)

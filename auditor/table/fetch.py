@@ -1,0 +1,237 @@
+"""One download per resource, shared by every check that reads the file.
+
+The body is streamed to a temporary file (never held in memory), hashed on the way by the
+analysis pass, and capped: past ``max_download_mb`` the download stops, the file is cut
+at the last line break and the first part is validated, and the findings say so.
+Decompression happens inside the cap, so a gzip bomb costs at most the cap.
+The run's temporary folder is removed when the run ends, whatever happened.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tempfile
+import threading
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from auditor.errors import FetchError
+from auditor.formats import normalise_format
+from auditor.http import HttpClient
+from auditor.model import Dataset, Resource
+from auditor.table.analyse import ContentOptions, TableAnalysis, analyse_file
+
+TABULAR = frozenset({"CSV", "TSV", "XLSX", "JSON"})
+CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Download:
+    """A body on disk."""
+
+    path: Path
+    size: int
+    truncated: bool
+    total: int | None
+    content_type: str
+    status: int
+
+
+def is_tabular(resource: Resource) -> bool:
+    """Whether the content checks read this resource."""
+    if resource.kind != "file":
+        return False
+    fmt = normalise_format(resource.format, resource.media_type, resource.url)
+    if fmt == "JSON":
+        # Only SODA row endpoints are JSON arrays of records; other JSON is not a table.
+        return "/resource/" in resource.url
+    return fmt in TABULAR
+
+
+def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Download:
+    """Stream ``url`` into a file in ``directory``; FetchError when it cannot be fetched."""
+    handle, name = tempfile.mkstemp(dir=directory, suffix=".part")
+    path = Path(name)
+    size = 0
+    truncated = False
+    try:
+        with open(handle, "wb") as fh, http.stream("GET", url) as resp:
+            if resp.status_code >= 400:
+                kind = "blocked" if resp.status_code in (401, 403, 429) else "broken"
+                raise FetchError(f"HTTP {resp.status_code}", kind=kind, status=resp.status_code)
+            length = resp.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            for chunk in resp.iter_bytes(CHUNK):
+                room = max_bytes - size
+                if len(chunk) >= room:
+                    fh.write(chunk[:room])
+                    size += room
+                    truncated = True
+                    break
+                fh.write(chunk)
+                size += len(chunk)
+            content_type = resp.headers.get("Content-Type", "")
+            status = resp.status_code
+        if truncated:
+            _cut_at_line(path)
+            size = path.stat().st_size
+        return Download(path, size, truncated, total if truncated else size, content_type, status)
+    except httpx.DecodingError:
+        path.unlink(missing_ok=True)
+        raise FetchError("the server sent a body that cannot be decompressed", kind="broken") from None
+    except httpx.HTTPError as exc:
+        path.unlink(missing_ok=True)
+        raise FetchError(f"transfer failed: {type(exc).__name__}: {str(exc)[:120]}", kind="broken") from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _cut_at_line(path: Path) -> None:
+    """Drop a partial last row so a cap never looks like a broken row."""
+    with open(path, "r+b") as fh:
+        fh.seek(0, 2)
+        end = fh.tell()
+        step = min(end, 1 << 20)
+        fh.seek(end - step)
+        tail = fh.read(step)
+        cut = max(tail.rfind(b"\n"), tail.rfind(b"\r"))
+        if cut >= 0:
+            fh.truncate(end - step + cut + 1)
+
+
+def gunzip(path: Path, max_bytes: int) -> tuple[Path, bool]:
+    """Decompress a gzip file next to it, at most ``max_bytes``; (new path, truncated)."""
+    out = path.with_suffix(".gunzip")
+    written = 0
+    truncated = False
+    try:
+        with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+            while chunk := src.read(CHUNK):
+                room = max_bytes - written
+                if len(chunk) >= room:
+                    dst.write(chunk[:room])
+                    truncated = True
+                    break
+                dst.write(chunk)
+                written += len(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        out.unlink(missing_ok=True)
+        raise FetchError(f"the gzip data is corrupt: {exc}", kind="broken") from None
+    if truncated:
+        _cut_at_line(out)
+    return out, truncated
+
+
+class TableCache:
+    """Analyses each tabular resource once per run, whichever check asks first."""
+
+    def __init__(self, http: HttpClient, options: ContentOptions, directory: Path | None = None) -> None:
+        self.http = http
+        self.options = options
+        self._own = directory is None
+        self.directory = Path(tempfile.mkdtemp(prefix="auditor-")) if directory is None else directory
+        self._results: dict[str, TableAnalysis | FetchError] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
+        """The analysis of ``resource`` (computed on first call), or why it could not be fetched."""
+        key = resource.url
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._results:
+                self._results[key] = self._analyse(resource, dataset)
+            return self._results[key]
+
+    def _analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
+        max_bytes = int(self.options.max_download_mb * 1_000_000)
+        try:
+            got = download(self.http, resource.url, self.directory, max_bytes)
+        except FetchError as exc:
+            return exc
+        paths = [got.path]
+        try:
+            path, truncated = got.path, got.truncated
+            with open(path, "rb") as fh:
+                magic = fh.read(2)
+            if magic == b"\x1f\x8b":
+                path, cut = gunzip(path, max_bytes)
+                paths.append(path)
+                truncated = truncated or cut
+            fmt = normalise_format(resource.format, resource.media_type, resource.url)
+            if fmt in ("XLSX", "JSON"):
+                from auditor.table.convert import to_csv
+
+                converted = to_csv(path, fmt, max_bytes)
+                if isinstance(converted, str):
+                    return TableAnalysis(problem=converted)
+                paths.append(converted)
+                path = converted
+            return analyse_file(path, self.options, declared=_declared(resource, dataset),
+                                declared_id=_declared_id(dataset), dataset_keys=keys_for(dataset, resource),
+                                truncated=truncated, source_bytes=got.total)
+        except FetchError as exc:
+            return exc
+        finally:
+            for p in paths:
+                p.unlink(missing_ok=True)
+
+    def preload(self, resource: Resource, analysis: TableAnalysis | FetchError) -> None:
+        """Use an analysis made elsewhere (``auditor validate`` of a local file)."""
+        with self._guard:
+            self._results[resource.url] = analysis
+
+    def analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
+        """Download and analyse now, bypassing the cache."""
+        return self._analyse(resource, dataset)
+
+    def close(self) -> None:
+        """Remove the run's temporary folder."""
+        if self._own:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __enter__(self) -> TableCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def keys_for(dataset: Dataset | None, resource: Resource | None, path: str = "") -> dict[str, list[str]]:
+    """What a suite's ``match`` patterns are compared with."""
+    keys: dict[str, list[str]] = {"dataset": [], "name": [], "file": []}
+    if dataset is not None:
+        keys["dataset"].append(dataset.id)
+        keys["name"].extend(x for x in (dataset.title,) if x)
+    if resource is not None:
+        keys["name"].extend(x for x in (resource.name,) if x)
+        keys["file"].append(resource.url.split("?", 1)[0].rsplit("/", 1)[-1])
+    if path:
+        keys["file"].append(Path(path).name)
+    return keys
+
+
+def _declared(resource: Resource, dataset: Dataset) -> dict[str, str] | None:
+    # Only Socrata's own export carries the declared columns, in the declared order.
+    if not resource.id.endswith("/rows.csv"):
+        return None
+    return {c.name: c.type for c in dataset.columns if c.name and c.type} or None
+
+
+def _declared_id(dataset: Dataset) -> str | None:
+    view: Any = dataset.raw.get("view")
+    if not isinstance(view, Mapping):
+        return None
+    wanted = view.get("rowIdentifierColumnId")
+    for col in view.get("columns") or []:
+        if isinstance(col, Mapping) and wanted is not None and col.get("id") == wanted:
+            return str(col.get("name") or "") or None
+    return None
