@@ -122,6 +122,7 @@ class Identifier(Analyser):
 
     def __init__(self) -> None:
         self.candidates: list[Column] = []
+        self.declared: int | None = None
         self.values: dict[int, list[Any]] = {}
         self.index: list[Any] = []
         self.result: list[dict[str, Any]] = []
@@ -132,6 +133,7 @@ class Identifier(Analyser):
             n = norm(c.label or c.name)
             if declared and (c.label.strip().lower() == declared or n == norm(declared)):
                 self.candidates.insert(0, c)
+                self.declared = c.index
             elif n in _ID_NAMES or (c.index == 0 and (n.endswith("_id") or n.endswith("_number"))):
                 self.candidates.append(c)
         self.candidates = self.candidates[:3]
@@ -171,7 +173,9 @@ class Identifier(Analyser):
                 "distinct": distinct, "duplicated_values": dup_values, "rows_with_duplicated_value": dup_rows,
                 "expectation": "expect_column_values_to_be_unique",
             }
-            if present and distinct < 0.5 * len(present) and c.index != 0 and not entry.get("declared"):
+            if c.index == self.declared:
+                entry["declared"] = True
+            elif len(present) and distinct < 0.5 * len(present):
                 entry["not_an_identifier"] = True  # mostly repeated: a category or a foreign key
             if dup_values:
                 top = sorted(zip(freq.filter(dup).to_pylist(), vals.filter(dup).to_pylist(), strict=True),
@@ -289,9 +293,9 @@ class Coordinates(Analyser):
     def _swapped(self, lat: Any, lon: Any, good: Any, out_of_range: Any) -> Any:
         """Rows whose two values are the other way round.
 
-        A latitude beyond +-90 that is a valid longitude, with a longitude that is a valid
-        latitude, is swapped for sure. Within range, a row is swapped when (lon, lat) lands
-        next to where most of the dataset lies and (lat, lon) does not.
+        When most rows agree on a centre, a row is swapped when (lon, lat) lands next to it
+        and (lat, lon) does not. Without a centre, a latitude beyond +-90 that is a valid
+        longitude, paired with a longitude that is a valid latitude, is taken as swapped.
         """
         import pyarrow.compute as pc
 
@@ -305,8 +309,8 @@ class Coordinates(Analyser):
             return sure
         near_swapped = pc.and_(pc.less(pc.abs(pc.subtract(lat, m_lon)), 1), pc.less(pc.abs(pc.subtract(lon, m_lat)), 1))
         near_home = pc.and_(pc.less(pc.abs(pc.subtract(lat, m_lat)), 1), pc.less(pc.abs(pc.subtract(lon, m_lon)), 1))
-        inside = pc.fill_null(pc.and_(near_swapped, pc.invert(near_home)), False)
-        return pc.or_(sure, inside)
+        # With a known centre, only rows that land there when read the other way round count.
+        return pc.fill_null(pc.and_(near_swapped, pc.invert(near_home)), False)
 
     def _placeholder(self, keys: Any, located: int) -> dict[str, Any] | None:
         """The most common point, when it repeats far more than any real place would."""
@@ -498,10 +502,11 @@ class Sample(Analyser):
         self.kept += len(self.parts[-1])
         if self.kept > 2 * self.size:
             table = pa.Table.from_batches(self.parts).combine_chunks()
-            table = table.take(pa.array(range(0, len(table), 2), pa.int64()))
+            while len(table) > 2 * self.size:
+                table = table.take(pa.array(range(0, len(table), 2), pa.int64()))
+                self.stride *= 2
             self.parts = table.to_batches()
             self.kept = len(table)
-            self.stride *= 2
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         import pyarrow as pa
