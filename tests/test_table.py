@@ -206,8 +206,8 @@ def test_completeness_counts_blank_and_marker_cells() -> None:
 
 def test_sample_is_deterministic_and_evenly_spaced() -> None:
     path = CSV / "nyc_tlc_yellow_taxi_trips_2019-01_sample10000_negative_fares.csv"
-    a = analyse_file(path, ContentOptions(sample_rows=1000)).content["sample"]
-    b = analyse_file(path, ContentOptions(sample_rows=1000)).content["sample"]
+    a = analyse_file(path, ContentOptions(sample_rows=1000, keep_sample=True)).content["sample"]
+    b = analyse_file(path, ContentOptions(sample_rows=1000, keep_sample=True)).content["sample"]
     assert a == b and 1000 <= a["rows"] <= 2000 and a["every_nth_row"] >= 4 and a["of_rows"] == 10000
 
 
@@ -243,7 +243,7 @@ def test_a_single_huge_line_is_refused_in_bounded_memory(tmp_path: Path) -> None
     path = tmp_path / "line.csv"
     with open(path, "wb") as fh:
         fh.write(b"a,b\n1,")
-        fh.write(b"x" * (3 << 20))
+        fh.write(b"x" * (8 << 20))
         fh.write(b"\n")
     options = ContentOptions()
     original = options.scan_options
@@ -251,11 +251,12 @@ def test_a_single_huge_line_is_refused_in_bounded_memory(tmp_path: Path) -> None
     def small_blocks() -> object:
         scan = original()
         scan.block_bytes = 1 << 20
+        scan.max_block_bytes = 2 << 20
         return scan
 
     object.__setattr__(options, "scan_options", small_blocks)
     analysis = analyse_mod.analyse_file(path, options)
-    assert analysis.problem is not None and "longer than 1 MB" in analysis.problem
+    assert analysis.problem is not None and "longer than 2 MB" in analysis.problem
 
 
 def test_gzip_bomb_is_capped_and_leaves_no_temp_file(tmp_path: Path) -> None:

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from auditor.table.scan import Analyser, ScanOptions, StructureResult, TableError, scan
-from auditor.table.sniff import Dialect, TextInfo, inspect_file, read_head_text, sniff_dialect
+from auditor.table.sniff import (
+    Dialect,
+    TextInfo,
+    inspect_file,
+    locate_non_utf8,
+    read_head_text,
+    sniff_dialect,
+    with_utf8_verdict,
+)
 from auditor.table.structure import RowError, infer_schema
 
 HEAD_TEXT_BYTES = 1 << 20
@@ -37,6 +45,7 @@ class ContentOptions:
     thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     now: float | None = None  # epoch seconds; the audit clock, for "future" dates
     suites: Sequence[Any] = ()  # expectation suites (auditor.table.expectations.Suite)
+    keep_sample: bool = False  # keep the evenly spaced sample even without suites
 
     def scan_options(self) -> ScanOptions:
         """Bounds for the parsing pass."""
@@ -83,18 +92,17 @@ def analyse_file(
     *,
     declared: Mapping[str, str] | None = None,
     declared_id: str | None = None,
-    dataset_keys: Sequence[str] = (),
+    dataset_keys: Mapping[str, Sequence[str]] | None = None,
     truncated: bool = False,
     source_bytes: int | None = None,
 ) -> TableAnalysis:
     """Read ``path`` once and run every analyser; never raises for a bad file."""
-    from auditor.table import content
-
+    dataset_keys = dataset_keys or {}
     options = options or ContentOptions()
     started = time.perf_counter()
     out = TableAnalysis(truncated=truncated, source_bytes=source_bytes)
     try:
-        info = inspect_file(path)
+        info = inspect_file(path, full_utf8_check=False)
     except OSError as exc:
         out.problem = f"cannot read the file: {exc.strerror or exc}"
         return out
@@ -105,31 +113,26 @@ def analyse_file(
     if info.kind == "json":
         out.problem = "the file is JSON, not a table"
         return out
+    scan_options = options.scan_options()
     try:
-        head = read_head_text(path, info, HEAD_TEXT_BYTES)
-        if not head.strip():
-            out.problem = "the file holds no rows, only blank space"
-            return out
-        dialect = sniff_dialect(head[: 64 * 1024])
-        out.dialect = dialect
-        schema, labels, header_errors = infer_schema(head, dialect)
-        if declared:
-            schema, used = content.declared_schema(schema, labels, declared)
-            if used:
-                out.schema_source = "declared"
-        out.labels = labels
-        out.fields = [(f.name, f.type) for f in schema.fields]
-        out.header_errors = header_errors
-        analysers: list[Analyser] = content.analysers(options, dataset_keys)
-        out.structure = scan(path, info, dialect, schema, labels, analysers, options.scan_options(),
-                             declared=dict(declared or {}), declared_id=declared_id)
-        for analyser in analysers:
-            out.content[analyser.name] = getattr(analyser, "result", None)
-        sample = next((a for a in analysers if isinstance(a, content.Sample)), None)
-        if sample is not None and options.suites:
-            from auditor.table.expectations import run_suites
-
-            out.expectations = run_suites(options.suites, sample, dataset_keys, out.rows)
+        if info.is_utf8 and not _head_is_utf8(path):
+            out.info = info = with_utf8_verdict(info, path, locate_non_utf8(path))
+        elif info.is_utf8:
+            out.info = info = with_utf8_verdict(info, path, None)
+        for _attempt in range(3):
+            try:
+                _read(path, out, options, scan_options, declared, declared_id, dataset_keys)
+                break
+            except TableError as exc:
+                if exc.invalid_utf8 and info.is_utf8:
+                    # pyarrow validated every byte and found a non-UTF-8 one: find it and re-read.
+                    out.info = info = with_utf8_verdict(info, path, locate_non_utf8(path))
+                    if info.is_utf8:
+                        raise
+                elif exc.row_too_long and scan_options.block_bytes < scan_options.max_block_bytes:
+                    scan_options.block_bytes = scan_options.max_block_bytes
+                else:
+                    raise
     except TableError as exc:
         out.problem = str(exc)
     except ValueError as exc:
@@ -137,3 +140,52 @@ def analyse_file(
     finally:
         out.seconds = time.perf_counter() - started
     return out
+
+
+def _head_is_utf8(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_TEXT_BYTES)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 4  # only a character cut at the end of the head
+    return True
+
+
+def _read(
+    path: Path,
+    out: TableAnalysis,
+    options: ContentOptions,
+    scan_options: ScanOptions,
+    declared: Mapping[str, str] | None,
+    declared_id: str | None,
+    dataset_keys: Mapping[str, Sequence[str]],
+) -> None:
+    from auditor.table import content
+
+    info = out.info
+    assert info is not None
+    head = read_head_text(path, info, HEAD_TEXT_BYTES)
+    if not head.strip():
+        raise TableError("the file holds no rows, only blank space")
+    dialect = sniff_dialect(head[: 64 * 1024])
+    out.dialect = dialect
+    schema, labels, header_errors = infer_schema(head, dialect)
+    if declared:
+        schema, used = content.declared_schema(schema, labels, declared)
+        if used:
+            out.schema_source = "declared"
+    out.labels = labels
+    out.fields = [(f.name, f.type) for f in schema.fields]
+    out.header_errors = header_errors
+    analysers: list[Analyser] = content.analysers(options, dataset_keys)
+    out.structure = scan(path, info, dialect, schema, labels, analysers, scan_options,
+                         declared=dict(declared or {}), declared_id=declared_id)
+    out.content = {a.name: getattr(a, "result", None) for a in analysers if a.name != "sample"}
+    sample = next((a for a in analysers if isinstance(a, content.Sample)), None)
+    if sample is not None:
+        out.content["sample"] = sample.result
+        if options.suites:
+            from auditor.table.expectations import run_suites
+
+            out.expectations = run_suites(options.suites, sample, dataset_keys, out.rows)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.table.analyse import ContentOptions
-from auditor.table.scan import Analyser, Column, RowMap, TableMeta, empty_mask
+from auditor.table.scan import Analyser, Block, Column, RowMap, TableMeta, empty_mask
 
 EXAMPLES = 3
 _SENTINELS = ("1900-01-01", "1970-01-01", "1899-12-30", "1753-01-01")
@@ -73,16 +73,6 @@ def _rows(rows: RowMap, indices: Sequence[int]) -> list[int]:
     return [rows.record(i) for i in indices[:EXAMPLES]]
 
 
-def _numbers(col: Any) -> Any:
-    """Float values of a string column; null where the cell is not a plain number."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    trimmed = pc.utf8_trim_whitespace(col)
-    ok = pc.match_substring_regex(trimmed, r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
-    return pc.cast(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), pa.float64())
-
-
 class Completeness(Analyser):
     """Share of empty cells per column (``expect_column_values_to_not_be_null``)."""
 
@@ -98,13 +88,14 @@ class Completeness(Analyser):
         self.columns = meta.columns
         self.empty = [0] * len(self.columns)
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
+    def consume(self, block: Block) -> None:
         import pyarrow.compute as pc
 
-        keep = pc.invert(blank)
-        self.rows += pc.sum(keep).as_py() or 0
-        for i, col in enumerate(batch.columns):
-            self.empty[i] += pc.sum(pc.and_(empty_mask(col), keep)).as_py() or 0
+        blanks = pc.sum(block.blank).as_py() or 0
+        self.rows += block.num_rows - blanks
+        for i in range(len(self.columns)):
+            # Blank rows are empty in every column: count them all, then take them back out.
+            self.empty[i] += (pc.sum(block.empty(i)).as_py() or 0) - blanks
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         self.result = {
@@ -139,16 +130,16 @@ class Identifier(Analyser):
         self.candidates = self.candidates[:3]
         self.values = {c.index: [] for c in self.candidates}
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
+    def consume(self, block: Block) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         if not self.candidates:
             return
-        keep = pc.invert(blank)
-        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(first, pa.uint64())))
+        keep = pc.invert(block.blank)
+        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(block.first, pa.uint64())))
         for c in self.candidates:
-            self.values[c.index].append(batch.column(c.index).filter(keep))
+            self.values[c.index].append(block.column(c.index).filter(keep))
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         import pyarrow as pa
@@ -162,7 +153,7 @@ class Identifier(Analyser):
             empty = empty_mask(values)
             missing = pc.sum(empty).as_py() or 0
             present = values.filter(pc.invert(empty))
-            counts = pc.value_counts(present)
+            counts = pc.value_counts(_as_ints(present))
             vals, freq = counts.field("values"), counts.field("counts")
             dup = pc.greater(freq, 1)
             distinct = len(counts)
@@ -178,8 +169,8 @@ class Identifier(Analyser):
             elif len(present) and distinct < 0.5 * len(present):
                 entry["not_an_identifier"] = True  # mostly repeated: a category or a foreign key
             if dup_values:
-                top = sorted(zip(freq.filter(dup).to_pylist(), vals.filter(dup).to_pylist(), strict=True),
-                             key=lambda t: (-t[0], t[1]))[:EXAMPLES]
+                top = sorted(zip(freq.filter(dup).to_pylist(), [str(v) for v in vals.filter(dup).to_pylist()],
+                                 strict=True), key=lambda t: (-t[0], t[1]))[:EXAMPLES]
                 examples = []
                 for n, value in top:
                     where = pc.indices_nonzero(pc.equal(values, value)).to_pylist()[:EXAMPLES]
@@ -190,6 +181,21 @@ class Identifier(Analyser):
                 where = pc.indices_nonzero(empty).to_pylist()[:EXAMPLES]
                 entry["missing_rows"] = [rows.record(index[i].as_py()) for i in where]
             self.result.append(entry)
+
+
+def _as_ints(values: Any) -> Any:
+    """Digit-only ids as integers (hashed several times faster); otherwise the text.
+
+    Only when no id has a leading zero or sign, so distinct texts stay distinct numbers.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(values) == 0 or not pc.all(pc.utf8_is_digit(values)).as_py():
+        return values
+    if pc.any(pc.starts_with(values, "0")).as_py() or pc.max(pc.binary_length(values)).as_py() > 18:
+        return values
+    return pc.cast(values, pa.int64())
 
 
 def _pair_columns(columns: Sequence[Column]) -> list[tuple[Column, Column]]:
@@ -217,7 +223,6 @@ class Coordinates(Analyser):
         self.pairs: list[tuple[Column, Column]] = []
         self.lat: dict[int, list[Any]] = {}
         self.lon: dict[int, list[Any]] = {}
-        self.key: dict[int, list[Any]] = {}
         self.index: list[Any] = []
         self.result: list[dict[str, Any]] = []
         self.min_share = float(thresholds.get("placeholder_min_share", 0.05))
@@ -227,23 +232,19 @@ class Coordinates(Analyser):
     def start(self, meta: TableMeta) -> None:
         self.pairs = _pair_columns(meta.columns)
         for n, _ in enumerate(self.pairs):
-            self.lat[n], self.lon[n], self.key[n] = [], [], []
+            self.lat[n], self.lon[n] = [], []
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
+    def consume(self, block: Block) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         if not self.pairs:
             return
-        keep = pc.invert(blank)
-        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(first, pa.uint64())))
+        keep = pc.invert(block.blank)
+        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(block.first, pa.uint64())))
         for n, (lat_c, lon_c) in enumerate(self.pairs):
-            lat_s = batch.column(lat_c.index).filter(keep)
-            lon_s = batch.column(lon_c.index).filter(keep)
-            self.lat[n].append(_numbers(lat_s))
-            self.lon[n].append(_numbers(lon_s))
-            self.key[n].append(pc.binary_join_element_wise(pc.utf8_trim_whitespace(lat_s),
-                                                           pc.utf8_trim_whitespace(lon_s), ","))
+            self.lat[n].append(block.floats(lat_c.index).filter(keep))
+            self.lon[n].append(block.floats(lon_c.index).filter(keep))
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         import pyarrow as pa
@@ -260,7 +261,10 @@ class Coordinates(Analyser):
         for n, (lat_c, lon_c) in enumerate(self.pairs):
             lat = pa.chunked_array(self.lat[n], type=pa.float64()).combine_chunks()
             lon = pa.chunked_array(self.lon[n], type=pa.float64()).combine_chunks()
-            key = pa.chunked_array(self.key[n], type=pa.string()).combine_chunks()
+            # One int64 per point (to 1e-6 degree) counts far faster than text keys.
+            key = pc.add(pc.multiply(pc.cast(pc.round(pc.multiply(pc.add(lat, 90.0), 1e6)), pa.int64()),
+                                     400_000_000),
+                         pc.cast(pc.round(pc.multiply(pc.add(lon, 180.0), 1e6)), pa.int64()))
             both = pc.and_(pc.is_valid(lat), pc.is_valid(lon))
             located = pc.sum(both).as_py() or 0
             out_of_range = pc.fill_null(pc.or_(pc.greater(pc.abs(lat), 90), pc.greater(pc.abs(lon), 180)), False)
@@ -281,7 +285,9 @@ class Coordinates(Analyser):
                     problems[label] = {"rows": count, "examples": examples(mask)}
             placeholder = self._placeholder(key.filter(good), located)
             if placeholder:
-                mask = pc.and_(good, pc.equal(key, placeholder["point"]))
+                mask = pc.fill_null(pc.and_(good, pc.equal(key, placeholder.pop("key"))), False)
+                first = pc.indices_nonzero(mask)[0].as_py()
+                placeholder["point"] = f"{lat[first].as_py():g},{lon[first].as_py():g}"
                 placeholder["examples"] = examples(mask)
                 problems["placeholder"] = placeholder
             if located:
@@ -319,13 +325,14 @@ class Coordinates(Analyser):
         if len(keys) < self.min_rows:
             return None
         counts = pc.value_counts(keys)
-        freq = counts.field("counts").to_pylist()
-        vals = counts.field("values").to_pylist()
+        top2 = pc.select_k_unstable(counts.field("counts"), k=2, sort_keys=[("dummy", "descending")])
+        freq = counts.field("counts").take(top2).to_pylist()
+        vals = counts.field("values").take(top2).to_pylist()
         order = sorted(range(len(freq)), key=lambda i: (-freq[i], vals[i]))
         top = freq[order[0]]
         runner_up = freq[order[1]] if len(order) > 1 else 0
         if top >= self.min_rows and top >= self.min_share * located and top >= self.dominance * max(runner_up, 1):
-            return {"point": vals[order[0]], "rows": top, "share": round(top / located, 4),
+            return {"key": vals[order[0]], "rows": top, "share": round(top / located, 4),
                     "next_most_common_rows": runner_up}
         return None
 
@@ -339,10 +346,10 @@ _DATE_FORMATS: tuple[tuple[str, int | None], ...] = (
 )
 
 
-def _parse(col: Any, fmt: str, width: int | None) -> Any:
+def _parse(col: Any, fmt: str, width: int | None, trim: bool = True) -> Any:
     import pyarrow.compute as pc
 
-    text = pc.utf8_trim_whitespace(col)
+    text = pc.utf8_trim_whitespace(col) if trim else col
     if width:
         text = pc.utf8_slice_codeunits(text, 0, width)
     return pc.strptime(text, format=fmt, unit="s", error_is_null=True)
@@ -360,6 +367,7 @@ class Dates(Analyser):
         self.now = now if now is not None else time.time()
         self.candidates: list[Column] = []
         self.formats: dict[int, tuple[str, int | None] | None] = {}
+        self.trim: dict[int, bool] = {}
         self.stats: dict[int, dict[str, Any]] = {}
         self.result: list[dict[str, Any]] = []
 
@@ -387,27 +395,32 @@ class Dates(Analyser):
                 best, best_share = (fmt, width), share
         return best if best_share >= 0.9 else None
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
+    def consume(self, block: Block) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        first, blank = block.first, block.blank
         limit = pa.scalar(int(self.now + self.future_days * 86400), pa.timestamp("s"))
-        sentinels = pa.array(_SENTINELS, pa.string())
+        sentinels = pc.strptime(pa.array(_SENTINELS, pa.string()), format="%Y-%m-%d", unit="s")
         for c in self.candidates:
-            col = batch.column(c.index)
+            col = block.column(c.index)
             if c.index not in self.formats:
                 chosen = self._choose(col)
                 if chosen is None and (pc.sum(pc.invert(empty_mask(col))).as_py() or 0) == 0:
                     continue  # nothing to judge yet: decide on a later block
                 self.formats[c.index] = chosen
+                sample = col.slice(0, 2000)
+                self.trim[c.index] = bool(pc.any(pc.not_equal(pc.utf8_trim_whitespace(sample), sample)).as_py())
                 self.stats[c.index] = {"parsed": 0, "unparsed": 0, "future": 0, "future_rows": [],
                                        "sentinel": {}, "sentinel_rows": [], "min": None, "max": None}
             chosen = self.formats[c.index]
             if chosen is None:
                 continue
             st = self.stats[c.index]
-            present = pc.and_(pc.invert(empty_mask(col)), pc.invert(blank))
-            ts = _parse(col, *chosen)
+            present = pc.and_(pc.invert(block.empty(c.index)), pc.invert(blank))
+            ts = block.iso_timestamps(c.index) if chosen[0].startswith("%Y-%m-%d") else None
+            if ts is None:
+                ts = _parse(col, *chosen, trim=self.trim.get(c.index, True))
             st["parsed"] += pc.sum(pc.and_(present, pc.is_valid(ts))).as_py() or 0
             st["unparsed"] += pc.sum(pc.and_(present, pc.is_null(ts))).as_py() or 0
             lo, hi = pc.min_max(ts).values()
@@ -419,11 +432,12 @@ class Dates(Analyser):
             if count:
                 st["future"] += count
                 st["future_rows"].extend(first + i for i in pc.indices_nonzero(future).to_pylist()[:EXAMPLES])
-            day = pc.strftime(ts, format="%Y-%m-%d")
+            day = pc.floor_temporal(ts, unit="day")
             hit = pc.fill_null(pc.is_in(day, value_set=sentinels), False)
             if pc.any(hit).as_py():
                 for value, n in zip(*_counts(day.filter(hit)), strict=True):
-                    st["sentinel"][value] = st["sentinel"].get(value, 0) + n
+                    key = value.date().isoformat()
+                    st["sentinel"][key] = st["sentinel"].get(key, 0) + n
                 st["sentinel_rows"].extend(first + i for i in pc.indices_nonzero(hit).to_pylist()[:EXAMPLES])
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
@@ -454,7 +468,7 @@ class Dates(Analyser):
             self.result.append(entry)
 
 
-def _counts(arr: Any) -> tuple[list[str], list[int]]:
+def _counts(arr: Any) -> tuple[list[Any], list[int]]:
     import pyarrow.compute as pc
 
     counts = pc.value_counts(arr)
@@ -488,16 +502,16 @@ class Sample(Analyser):
             seen.add(label)
             self.labels.append(label)
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
+    def consume(self, block: Block) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        start = (-first) % self.stride
-        idx = pa.array(range(start, batch.num_rows, self.stride), pa.int64())
+        start = (-block.first) % self.stride
+        idx = pa.array(range(start, block.num_rows, self.stride), pa.int64())
         if len(idx) == 0:
             return
-        part = batch.take(idx)
-        keep = pc.invert(blank.take(idx))
+        part = block.batch.take(idx)
+        keep = pc.invert(block.blank.take(idx))
         self.parts.append(part.filter(keep))
         self.kept += len(self.parts[-1])
         if self.kept > 2 * self.size:
@@ -518,13 +532,16 @@ class Sample(Analyser):
         self.parts = []
 
 
-def analysers(options: ContentOptions, dataset_keys: Sequence[str] = ()) -> list[Analyser]:
+def analysers(options: ContentOptions, dataset_keys: Mapping[str, Sequence[str]] | None = None
+              ) -> list[Analyser]:
     """A fresh set of analysers for one file."""
     th = options.thresholds
-    return [
+    chosen: list[Analyser] = [
         Completeness(),
         Identifier(),
         Coordinates(th.get("resource.coordinates-valid", {})),
         Dates(th.get("resource.dates-plausible", {}), options.now),
-        Sample(options.sample_rows),
     ]
+    if options.suites or options.keep_sample:
+        chosen.append(Sample(options.sample_rows))
+    return chosen

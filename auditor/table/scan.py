@@ -26,12 +26,18 @@ from auditor.table.structure import RowError, check_rows, fast_test, needs_check
 class TableError(Exception):
     """The file cannot be read as a table; the message says why in plain words."""
 
+    def __init__(self, message: str, *, invalid_utf8: bool = False, row_too_long: bool = False) -> None:
+        super().__init__(message)
+        self.invalid_utf8 = invalid_utf8
+        self.row_too_long = row_too_long
+
 
 @dataclass
 class ScanOptions:
     """Bounds on one pass."""
 
-    block_bytes: int = 16 << 20  # also the longest row that can be read
+    block_bytes: int = 4 << 20  # small blocks stay in the CPU cache; a longer row retries bigger
+    max_block_bytes: int = 64 << 20  # the longest row that can be read
     sample_rows: int = 10_000  # rows kept, evenly spaced, for Great Expectations
     malformed_cap: int = 2_000  # malformed rows handed to frictionless; the rest are counted
     examples: int = 3  # examples kept per error type
@@ -76,6 +82,53 @@ class TableMeta:
     declared_id: str | None = None
 
 
+class Block:
+    """A batch of well-formed rows and the per-column facts several analysers share.
+
+    Each fact (blank rows, empty cells, numbers, timestamps) is computed at most once per
+    block, by whichever analyser asks first.
+    """
+
+    def __init__(self, batch: Any, first: int) -> None:
+        self.batch = batch
+        self.first = first  # index of the block's first row among all well-formed rows
+        self.num_rows: int = batch.num_rows
+        self._memo: dict[tuple[str, int], Any] = {}
+
+    def column(self, i: int) -> Any:
+        """Column ``i`` as strings."""
+        return self.batch.column(i)
+
+    @property
+    def blank(self) -> Any:
+        """Rows whose every cell is empty."""
+        key = ("blank", -1)
+        if key not in self._memo:
+            self._memo[key] = blank_mask(self.batch)
+        return self._memo[key]
+
+    def empty(self, i: int) -> Any:
+        """Cells a person would call empty (nothing, spaces, a null marker)."""
+        key = ("empty", i)
+        if key not in self._memo:
+            self._memo[key] = empty_mask(self.column(i))
+        return self._memo[key]
+
+    def floats(self, i: int) -> Any:
+        """Float values; null where a cell is not a plain number."""
+        key = ("floats", i)
+        if key not in self._memo:
+            self._memo[key] = numbers(self.column(i))
+        return self._memo[key]
+
+    def iso_timestamps(self, i: int) -> Any:
+        """Timestamps when every non-empty cell is an ISO 8601 date or date-time, else None."""
+        key = ("iso", i)
+        if key not in self._memo:
+            self._memo[key] = iso_cast(self.column(i))
+        return self._memo[key]
+
+
 class Analyser:
     """Consumes blocks of rows; ``finish`` turns the counts into a result."""
 
@@ -84,8 +137,8 @@ class Analyser:
     def start(self, meta: TableMeta) -> None:
         """Called once before the first block."""
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
-        """A block of well-formed rows; ``first`` is the index of its first row."""
+    def consume(self, block: Block) -> None:
+        """A block of well-formed rows."""
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         """Called once after the last block."""
@@ -125,43 +178,52 @@ class _Types(Analyser):
             if needs_check(fl_field):
                 self.plans.append((i, fl_field, fast_test(fl_field), reader(fl_field), {}))
         self.pending: list[tuple[int, int, str, str, str]] = []  # (index, col, field, cell, type)
+        self.examples: Counter[str] = Counter()
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
+    def consume(self, block: Block) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        first = block.first
         for i, fl_field, fast, verdict, cache in self.plans:
-            col = batch.column(i)
-            suspicious = pc.not_equal(col, "")
-            if fast is not None:
-                suspicious = pc.and_(suspicious, pc.invert(fast(col)))
-            if not pc.any(suspicious).as_py():
+            col = block.column(i)
+            if all_valid(fl_field, block, i):
                 continue
-            values = pc.unique(col.filter(suspicious)).to_pylist()
-            bad: list[str] = []
-            for value in values:
-                if value not in cache:
-                    outcome = verdict(value)
-                    if len(cache) < self.options.value_cache:
-                        cache[value] = outcome
-                else:
-                    outcome = cache[value]
-                if outcome:
-                    bad.append(value)
-            if not bad:
+            present = pc.not_equal(col, "")
+            suspicious = present if fast is None else pc.and_not(present, fast(block, i))
+            idx = pc.indices_nonzero(suspicious)
+            if len(idx) == 0:
                 continue
-            by_kind: dict[str, list[str]] = {}
-            for value in bad:
-                by_kind.setdefault(cache.get(value) or verdict(value) or "type-error", []).append(value)
-            for kind, kind_values in sorted(by_kind.items()):
-                hits = pc.and_(suspicious, pc.is_in(col, value_set=pa.array(kind_values, type=pa.string())))
-                count = pc.sum(hits).as_py() or 0
-                self.result.errors[kind] += count
-                self.result.errors_by_field[fl_field.name] += count
-                room = self.options.examples - sum(1 for e in self.pending if e[4] == kind)
-                if room > 0:
-                    for j in pc.indices_nonzero(hits).to_pylist()[:room]:
-                        self.pending.append((first + j, i, fl_field.name, col[j].as_py(), kind))
+            if len(idx) > 4096:
+                # Many suspicious cells (no fast test for this type): judge each distinct value once.
+                values = pc.unique(col.take(idx)).to_pylist()
+                bad = {v: k for v in values if (k := self._judge(v, verdict, cache))}
+                if not bad:
+                    continue
+                hits = pc.indices_nonzero(pc.is_in(col, value_set=pa.array(list(bad), type=pa.string())))
+                rows = hits.to_pylist()
+                cells = col.take(hits).to_pylist()
+            else:
+                rows, cells = [], []
+                for j, cell in zip(idx.to_pylist(), col.take(idx).to_pylist(), strict=True):
+                    if self._judge(cell, verdict, cache):
+                        rows.append(j)
+                        cells.append(cell)
+            for j, cell in zip(rows, cells, strict=True):
+                kind = self._judge(cell, verdict, cache) or "type-error"
+                self.result.errors[kind] += 1
+                self.result.errors_by_field[fl_field.name] += 1
+                if self.examples[kind] < self.options.examples:
+                    self.examples[kind] += 1
+                    self.pending.append((first + j, i, fl_field.name, cell, kind))
+
+    def _judge(self, value: str, verdict: Any, cache: dict[str, str | None]) -> str | None:
+        if value in cache:
+            return cache[value]
+        outcome: str | None = verdict(value)
+        if len(cache) < self.options.value_cache:
+            cache[value] = outcome
+        return outcome
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         for index, _, name, cell, kind in self.pending:
@@ -179,15 +241,15 @@ class _Blank(Analyser):
         self.options = options
         self.first_rows: list[int] = []
 
-    def consume(self, batch: Any, first: int, blank: Any) -> None:
+    def consume(self, block: Block) -> None:
         import pyarrow.compute as pc
 
-        count = pc.sum(blank).as_py() or 0
+        count = pc.sum(block.blank).as_py() or 0
         if count:
             self.result.errors["blank-row"] += count
             if len(self.first_rows) < self.options.examples:
-                idx = pc.indices_nonzero(blank).to_pylist()[: self.options.examples]
-                self.first_rows.extend(first + j for j in idx)
+                idx = pc.indices_nonzero(block.blank).to_pylist()[: self.options.examples]
+                self.first_rows.extend(block.first + j for j in idx)
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         for index in self.first_rows[: self.options.examples]:
@@ -199,11 +261,16 @@ def blank_mask(batch: Any) -> Any:
     """Rows whose every cell is empty."""
     import pyarrow.compute as pc
 
-    mask = None
-    for col in batch.columns:
-        empty = pc.equal(col, "")
-        mask = empty if mask is None else pc.and_(mask, empty)
+    mask = pc.equal(batch.column(0), "")
+    # Nearly every row has a first cell: then no other column needs looking at.
+    if not pc.any(mask).as_py():
+        return mask
+    for col in batch.columns[1:]:
+        mask = pc.and_(mask, pc.equal(col, ""))
     return mask
+
+
+_MARKER_MAX = max(len(m) for m in EMPTY_MARKERS)
 
 
 def empty_mask(col: Any) -> Any:
@@ -211,8 +278,70 @@ def empty_mask(col: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.or_(pc.is_in(col, value_set=pa.array(sorted(EMPTY_MARKERS), type=pa.string())),
-                  pc.utf8_is_space(col))
+    mask = pc.or_(pc.equal(col, ""), pc.utf8_is_space(col))
+    # Markers are short: only short cells need the (slower) set lookup.
+    short = pc.and_(pc.less_equal(pc.binary_length(col), _MARKER_MAX), pc.invert(mask))
+    if pc.any(short).as_py():
+        markers = pc.is_in(col, value_set=pa.array(sorted(EMPTY_MARKERS), type=pa.string()))
+        mask = pc.or_(mask, pc.and_(short, markers))
+    return mask
+
+
+def numbers(col: Any) -> Any:
+    """Float values of a string column; null where the cell is not a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:  # the common case: numbers and empty cells only
+        return pc.cast(pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    trimmed = pc.utf8_trim_whitespace(col)
+    ok = pc.match_substring_regex(trimmed, r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+    return pc.cast(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), pa.float64())
+
+
+def iso_cast(col: Any) -> Any:
+    """Timestamps if every non-empty cell parses as ISO 8601 (strictly: 30 February fails), else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col), pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def all_valid(field: Any, block: Block, i: int) -> bool:
+    """True when a cheap whole-block cast proves every cell valid for frictionless' reader.
+
+    Each shortcut accepts a subset of what frictionless accepts: Arrow's integer parser also
+    reads hexadecimal (``0x1f``), which Python's ``int`` refuses, so an ``x`` disables it;
+    frictionless' default date-time needs ``:`` at position 16 and 19+ characters, which
+    Arrow's ISO parser does not, so the lengths are pinned.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = block.column(i)
+    fmt = getattr(field, "format", "default")
+    try:
+        if field.type in ("date", "datetime") and fmt == "default":
+            want = 10 if field.type == "date" else 19
+            lengths = pc.binary_length(col).filter(pc.not_equal(col, ""))
+            if len(lengths) == 0:
+                return True
+            lo, hi = pc.min_max(lengths).values()
+            if lo.as_py() != want or hi.as_py() != want:
+                return False
+            if field.type == "datetime":
+                colons = pc.utf8_slice_codeunits(col.filter(pc.not_equal(col, "")), 16, 17)
+                if not pc.all(pc.equal(colons, ":")).as_py():
+                    return False
+            return block.iso_timestamps(i) is not None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return False
 
 
 def scan(
@@ -284,12 +413,14 @@ def scan(
         for batch in reader_:
             if batch.num_rows == 0:
                 continue
-            blank = blank_mask(batch)
+            block = Block(batch, seen)
             for analyser in everyone:
-                analyser.consume(batch, seen, blank)
+                analyser.consume(block)
             seen += batch.num_rows
     except pa.ArrowInvalid as exc:
-        raise TableError(_arrow_message(str(exc), options)) from None
+        text = str(exc)
+        raise TableError(_arrow_message(text, options), invalid_utf8="invalid UTF8" in text,
+                         row_too_long="straddling" in text) from None
     except StopIteration:
         pass
     except UnicodeDecodeError as exc:

@@ -116,39 +116,27 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def inspect_file(path: Path) -> TextInfo:
-    """Hash the file and decide its encoding from every byte, in one streaming pass."""
+def inspect_file(path: Path, *, full_utf8_check: bool = True) -> TextInfo:
+    """Hash the file and decide its encoding, in one streaming pass.
+
+    With ``full_utf8_check=False`` a file with no BOM and no UTF-16 pattern is taken as
+    UTF-8 without decoding it here: the parsing pass validates UTF-8 anyway (pyarrow
+    refuses invalid bytes in string columns), and :func:`locate_non_utf8` then finds the
+    first bad byte. That saves a second decode of every byte of every good file.
+    """
     digest = hashlib.sha256()
     size = 0
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    bad_offset: int | None = None
-    bad_line: int | None = None
-    newlines = 0
     head = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if not head:
                 head = chunk[:HEAD_BYTES]
             digest.update(chunk)
-            if bad_offset is None:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as exc:
-                    bad_offset = size + exc.start
-                    bad_line = newlines + chunk.count(b"\n", 0, exc.start) + 1
-                newlines += chunk.count(b"\n")
             size += len(chunk)
-    if bad_offset is None:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            bad_offset, bad_line = size, newlines + 1  # cut off inside a multi-byte character
     kind = kind_of(head)
     sha = digest.hexdigest()
     if kind != "text" and kind not in ("html", "xml", "json"):
         return TextInfo(size=size, sha256=sha, kind=kind, encoding="", label="")
-    if head.startswith(codecs.BOM_UTF8) and bad_offset is None:
-        return TextInfo(size, sha, kind, "utf-8-sig", "UTF-8 with BOM", bom=True)
     if head.startswith(codecs.BOM_UTF16_LE):
         return TextInfo(size, sha, kind, "utf-16", "UTF-16LE with BOM", bom=True, first_non_utf8=0,
                         first_non_utf8_line=1)
@@ -159,11 +147,49 @@ def inspect_file(path: Path) -> TextInfo:
     if utf16:
         return TextInfo(size, sha, kind, utf16, utf16.upper().replace("UTF-16-", "UTF-16"),
                         first_non_utf8=0, first_non_utf8_line=1)
-    if bad_offset is None:
-        return TextInfo(size, sha, kind, "utf-8", "UTF-8")
+    bad = locate_non_utf8(path) if full_utf8_check else None
+    return with_utf8_verdict(TextInfo(size, sha, kind, "utf-8", "UTF-8"), path, bad, head)
+
+
+def with_utf8_verdict(info: TextInfo, path: Path, bad: tuple[int, int] | None, head: bytes | None = None) -> TextInfo:
+    """``info`` completed with whether the file is UTF-8, and if not, what it is."""
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    if bad is None:
+        if head.startswith(codecs.BOM_UTF8):
+            return TextInfo(info.size, info.sha256, info.kind, "utf-8-sig", "UTF-8 with BOM", bom=True)
+        return TextInfo(info.size, info.sha256, info.kind, "utf-8", "UTF-8")
     encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
     label = "Windows-1252" if encoding == "cp1252" else "ISO-8859-1"
-    return TextInfo(size, sha, kind, encoding, label, first_non_utf8=bad_offset, first_non_utf8_line=bad_line)
+    return TextInfo(info.size, info.sha256, info.kind, encoding, label, first_non_utf8=bad[0],
+                    first_non_utf8_line=bad[1])
+
+
+def locate_non_utf8(path: Path) -> tuple[int, int] | None:
+    """(byte offset, line) of the first byte that is not UTF-8, or None for a UTF-8 file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = 0
+    newlines = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if not chunk.isascii():
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    return size + exc.start, newlines + chunk.count(b"\n", 0, exc.start) + 1
+            elif decoder.getstate()[0]:
+                try:  # a multi-byte character cut at the previous chunk boundary
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    return size + exc.start, newlines + chunk.count(b"\n", 0, exc.start) + 1
+            newlines += chunk.count(b"\n")
+            size += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return size, newlines + 1  # cut off inside a multi-byte character
+    return None
 
 
 def _decodes(path: Path, encoding: str) -> bool:
