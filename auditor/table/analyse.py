@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from auditor.table.scan import Analyser, ScanOptions, StructureResult, TableErro
 from auditor.table.sniff import (
     Dialect,
     TextInfo,
+    hash_file,
     inspect_file,
     locate_non_utf8,
     read_head_text,
@@ -101,18 +103,43 @@ def analyse_file(
     options = options or ContentOptions()
     started = time.perf_counter()
     out = TableAnalysis(truncated=truncated, source_bytes=source_bytes)
+    # The hash runs beside the parse: hashlib releases the GIL on its large chunks.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyse-hash")
+    digest = pool.submit(hash_file, path)
+    pool.shutdown(wait=False)
     try:
-        info = inspect_file(path, full_utf8_check=False)
+        _analyse(path, out, options, declared, declared_id, dataset_keys)
+    finally:
+        try:
+            size, sha = digest.result()
+            if out.info is not None:
+                out.info = replace(out.info, size=size, sha256=sha)
+        except OSError as exc:
+            out.problem = out.problem or f"cannot read the file: {exc.strerror or exc}"
+        out.seconds = time.perf_counter() - started
+    return out
+
+
+def _analyse(
+    path: Path,
+    out: TableAnalysis,
+    options: ContentOptions,
+    declared: Mapping[str, str] | None,
+    declared_id: str | None,
+    dataset_keys: Mapping[str, Sequence[str]],
+) -> None:
+    try:
+        info = inspect_file(path, full_utf8_check=False, digest=(0, ""))
     except OSError as exc:
         out.problem = f"cannot read the file: {exc.strerror or exc}"
-        return out
+        return
     out.info = info
     if info.kind in _NOT_A_TABLE:
         out.problem = _NOT_A_TABLE[info.kind]
-        return out
+        return
     if info.kind == "json":
         out.problem = "the file is JSON, not a table"
-        return out
+        return
     scan_options = options.scan_options()
     try:
         if info.is_utf8 and not _head_is_utf8(path):
@@ -137,9 +164,6 @@ def analyse_file(
         out.problem = str(exc)
     except ValueError as exc:
         out.problem = f"cannot read the file as a table: {str(exc)[:200]}"
-    finally:
-        out.seconds = time.perf_counter() - started
-    return out
 
 
 def _head_is_utf8(path: Path) -> bool:

@@ -189,7 +189,7 @@ class _Types(Analyser):
             col = block.column(i)
             if all_valid(fl_field, block, i):
                 continue
-            present = pc.not_equal(col, "")
+            present = filled(col)
             suspicious = present if fast is None else pc.and_not(present, fast(block, i))
             idx = pc.indices_nonzero(suspicious)
             if len(idx) == 0:
@@ -257,16 +257,30 @@ class _Blank(Analyser):
                                                  "every cell in the row is empty"))
 
 
+def is_blank(col: Any) -> Any:
+    """Empty-string cells. Reads only the offsets: several times cheaper than ``== ""``."""
+    import pyarrow.compute as pc
+
+    return pc.equal(pc.binary_length(col), 0)
+
+
+def filled(col: Any) -> Any:
+    """Cells that are not the empty string."""
+    import pyarrow.compute as pc
+
+    return pc.greater(pc.binary_length(col), 0)
+
+
 def blank_mask(batch: Any) -> Any:
     """Rows whose every cell is empty."""
     import pyarrow.compute as pc
 
-    mask = pc.equal(batch.column(0), "")
+    mask = is_blank(batch.column(0))
     # Nearly every row has a first cell: then no other column needs looking at.
     if not pc.any(mask).as_py():
         return mask
     for col in batch.columns[1:]:
-        mask = pc.and_(mask, pc.equal(col, ""))
+        mask = pc.and_(mask, is_blank(col))
     return mask
 
 
@@ -278,9 +292,10 @@ def empty_mask(col: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    mask = pc.or_(pc.equal(col, ""), pc.utf8_is_space(col))
+    lengths = pc.binary_length(col)
+    mask = pc.or_(pc.equal(lengths, 0), pc.utf8_is_space(col))
     # Markers are short: only short cells need the (slower) set lookup.
-    short = pc.and_(pc.less_equal(pc.binary_length(col), _MARKER_MAX), pc.invert(mask))
+    short = pc.and_(pc.less_equal(lengths, _MARKER_MAX), pc.invert(mask))
     if pc.any(short).as_py():
         markers = pc.is_in(col, value_set=pa.array(sorted(EMPTY_MARKERS), type=pa.string()))
         mask = pc.or_(mask, pc.and_(short, markers))
@@ -293,7 +308,7 @@ def numbers(col: Any) -> Any:
     import pyarrow.compute as pc
 
     try:  # the common case: numbers and empty cells only
-        return pc.cast(pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col), pa.float64())
+        return pc.cast(pc.if_else(is_blank(col), pa.scalar(None, pa.string()), col), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     trimmed = pc.utf8_trim_whitespace(col)
@@ -307,7 +322,7 @@ def iso_cast(col: Any) -> Any:
     import pyarrow.compute as pc
 
     try:
-        return pc.cast(pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col), pa.timestamp("s"))
+        return pc.cast(pc.if_else(is_blank(col), pa.scalar(None, pa.string()), col), pa.timestamp("s"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
 
@@ -328,14 +343,15 @@ def all_valid(field: Any, block: Block, i: int) -> bool:
     try:
         if field.type in ("date", "datetime") and fmt == "default":
             want = 10 if field.type == "date" else 19
-            lengths = pc.binary_length(col).filter(pc.not_equal(col, ""))
+            all_lengths = pc.binary_length(col)
+            lengths = all_lengths.filter(pc.greater(all_lengths, 0))
             if len(lengths) == 0:
                 return True
             lo, hi = pc.min_max(lengths).values()
             if lo.as_py() != want or hi.as_py() != want:
                 return False
             if field.type == "datetime":
-                colons = pc.utf8_slice_codeunits(col.filter(pc.not_equal(col, "")), 16, 17)
+                colons = pc.utf8_slice_codeunits(col.filter(filled(col)), 16, 17)
                 if not pc.all(pc.equal(colons, ":")).as_py():
                     return False
             return block.iso_timestamps(i) is not None

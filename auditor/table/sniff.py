@@ -116,25 +116,31 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def inspect_file(path: Path, *, full_utf8_check: bool = True) -> TextInfo:
-    """Hash the file and decide its encoding, in one streaming pass.
+def hash_file(path: Path) -> tuple[int, str]:
+    """(size, SHA-256) of a file, streamed. hashlib releases the GIL, so this can run in a
+    thread while the table is parsed."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        # Large reads: each one is a GIL release and re-acquisition, so fewer is better.
+        while chunk := fh.read(16 * CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def inspect_file(path: Path, *, full_utf8_check: bool = True, digest: tuple[int, str] | None = None) -> TextInfo:
+    """What the file is and its encoding; hashed unless ``digest`` is given.
 
     With ``full_utf8_check=False`` a file with no BOM and no UTF-16 pattern is taken as
     UTF-8 without decoding it here: the parsing pass validates UTF-8 anyway (pyarrow
     refuses invalid bytes in string columns), and :func:`locate_non_utf8` then finds the
     first bad byte. That saves a second decode of every byte of every good file.
     """
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
     with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            if not head:
-                head = chunk[:HEAD_BYTES]
-            digest.update(chunk)
-            size += len(chunk)
+        head = fh.read(HEAD_BYTES)
+    size, sha = digest if digest is not None else hash_file(path)
     kind = kind_of(head)
-    sha = digest.hexdigest()
     if kind != "text" and kind not in ("html", "xml", "json"):
         return TextInfo(size=size, sha256=sha, kind=kind, encoding="", label="")
     if head.startswith(codecs.BOM_UTF16_LE):
