@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.table.analyse import ContentOptions
-from auditor.table.scan import Analyser, Block, Column, RowMap, TableMeta, empty_mask
+from auditor.table.scan import Analyser, Block, Column, RowMap, TableMeta, empty_mask, patch
 
 EXAMPLES = 3
 _SENTINELS = ("1900-01-01", "1970-01-01", "1899-12-30", "1753-01-01")
@@ -452,9 +452,12 @@ class Dates(Analyser):
                 continue
             st = self.stats[c.index]
             present = pc.and_(pc.invert(block.empty(c.index)), pc.invert(blank))
-            ts = block.iso_timestamps(c.index) if chosen[0].startswith("%Y-%m-%d") else None
-            if ts is None:
-                ts = _parse(col, *chosen, trim=self.trim.get(c.index, True))
+            trim = self.trim.get(c.index, True)
+            if chosen[0].startswith("%Y-%m-%d") and not trim:
+                iso, unknown = block.iso_timestamps(c.index)
+                ts = patch(iso, unknown, lambda start, length: _parse(col.slice(start, length), *chosen, trim=trim))
+            else:
+                ts = _parse(col, *chosen, trim=trim)
             st["parsed"] += pc.sum(pc.and_(present, pc.is_valid(ts))).as_py() or 0
             st["unparsed"] += pc.sum(pc.and_(present, pc.is_null(ts))).as_py() or 0
             lo, hi = pc.min_max(ts).values()

@@ -121,8 +121,8 @@ class Block:
             self._memo[key] = numbers(self.column(i))
         return self._memo[key]
 
-    def iso_timestamps(self, i: int) -> Any:
-        """Timestamps when every non-empty cell is an ISO 8601 date or date-time, else None."""
+    def iso_timestamps(self, i: int) -> tuple[Any, list[tuple[int, int]]]:
+        """ISO 8601 timestamps (null elsewhere) and the row ranges a cast could not decide."""
         key = ("iso", i)
         if key not in self._memo:
             self._memo[key] = iso_cast(self.column(i))
@@ -187,8 +187,6 @@ class _Types(Analyser):
         first = block.first
         for i, fl_field, fast, verdict, cache in self.plans:
             col = block.column(i)
-            if all_valid(fl_field, block, i):
-                continue
             present = filled(col)
             suspicious = present if fast is None else pc.and_not(present, fast(block, i))
             idx = pc.indices_nonzero(suspicious)
@@ -316,48 +314,69 @@ def numbers(col: Any) -> Any:
     return pc.cast(pc.if_else(ok, trimmed, pa.scalar(None, pa.string())), pa.float64())
 
 
-def iso_cast(col: Any) -> Any:
-    """Timestamps if every non-empty cell parses as ISO 8601 (strictly: 30 February fails), else None."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        return pc.cast(pc.if_else(is_blank(col), pa.scalar(None, pa.string()), col), pa.timestamp("s"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
+ISO_CHUNK = 2048
 
 
-def all_valid(field: Any, block: Block, i: int) -> bool:
-    """True when a cheap whole-block cast proves every cell valid for frictionless' reader.
+def iso_cast(col: Any) -> tuple[Any, list[tuple[int, int]]]:
+    """Timestamps of ISO 8601 cells (strict: 30 February fails), and the ranges left unknown.
 
-    Each shortcut accepts a subset of what frictionless accepts: Arrow's integer parser also
-    reads hexadecimal (``0x1f``), which Python's ``int`` refuses, so an ``x`` disables it;
-    frictionless' default date-time needs ``:`` at position 16 and 19+ characters, which
-    Arrow's ISO parser does not, so the lengths are pinned.
+    Arrow's cast is all-or-nothing, so a block with one bad cell is cast again in small
+    chunks; only the chunks that still fail are left for a slower per-cell parser.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    col = block.column(i)
-    fmt = getattr(field, "format", "default")
+    values = pc.if_else(is_blank(col), pa.scalar(None, pa.string()), col)
     try:
-        if field.type in ("date", "datetime") and fmt == "default":
-            want = 10 if field.type == "date" else 19
-            all_lengths = pc.binary_length(col)
-            lengths = all_lengths.filter(pc.greater(all_lengths, 0))
-            if len(lengths) == 0:
-                return True
-            lo, hi = pc.min_max(lengths).values()
-            if lo.as_py() != want or hi.as_py() != want:
-                return False
-            if field.type == "datetime":
-                colons = pc.utf8_slice_codeunits(col.filter(filled(col)), 16, 17)
-                if not pc.all(pc.equal(colons, ":")).as_py():
-                    return False
-            return block.iso_timestamps(i) is not None
+        return pc.cast(values, pa.timestamp("s")), []
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    return False
+        pass
+    pieces, unknown = [], []
+    for start in range(0, len(values), ISO_CHUNK):
+        piece = values.slice(start, ISO_CHUNK)
+        try:
+            pieces.append(pc.cast(piece, pa.timestamp("s")))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pieces.append(pa.nulls(len(piece), pa.timestamp("s")))
+            unknown.append((start, len(piece)))
+    return pa.concat_arrays(pieces), unknown
+
+
+def patch(base: Any, ranges: Sequence[tuple[int, int]], fill: Any) -> Any:
+    """``base`` with the rows in ``ranges`` taken from ``fill(slice)`` instead."""
+    import pyarrow as pa
+
+    if not ranges:
+        return base
+    pieces, at = [], 0
+    for start, length in ranges:
+        if start > at:
+            pieces.append(base.slice(at, start - at))
+        pieces.append(fill(start, length))
+        at = start + length
+    if at < len(base):
+        pieces.append(base.slice(at))
+    return pa.concat_arrays(pieces)
+
+
+def calendar_valid(field: Any, block: Block, i: int, fallback: Any) -> Any:
+    """Cells certainly valid for frictionless' default date or date-time reader.
+
+    Arrow's strict ISO cast accepts more shapes than frictionless (``2023-01-05T10:00``), so
+    the shape is pinned first: 10 characters for a date; 19 with ``:`` at position 16 for a
+    date-time, as frictionless requires. Cells in chunks Arrow could not cast go to the
+    regular-expression test ``fallback``.
+    """
+    import pyarrow.compute as pc
+
+    col = block.column(i)
+    want = 10 if field.type == "date" else 19
+    shape = pc.equal(pc.binary_length(col), want)
+    if field.type == "datetime":
+        shape = pc.and_(shape, pc.equal(pc.utf8_slice_codeunits(col, 16, 17), ":"))
+    ts, unknown = block.iso_timestamps(i)
+    ok = pc.and_(shape, pc.is_valid(ts))
+    return patch(ok, unknown, lambda start, length: fallback(col.slice(start, length)))
 
 
 def scan(

@@ -167,10 +167,12 @@ def fast_test(field: Any) -> Callable[[Any, int], Any] | None:
         return regex(_YEAR)
     if ftype == "time" and fmt == "default":
         return regex(_TIME)
-    if ftype == "date" and fmt == "default":
-        return regex(_DATE)
-    if ftype == "datetime" and fmt == "default":
-        return regex(_DATETIME)
+    if ftype in ("date", "datetime") and fmt == "default":
+        from auditor.table.scan import calendar_valid
+
+        pattern = _DATE if ftype == "date" else _DATETIME
+        return lambda block, i: calendar_valid(field, block, i,
+                                               lambda arr: pc.match_substring_regex(arr, pattern))
     return None
 
 
