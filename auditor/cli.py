@@ -51,6 +51,10 @@ def _fail(message: str) -> None:
 @click.version_option(__version__, prog_name="auditor")
 def main() -> None:
     """Audit open-data portals (Socrata, CKAN) and score every dataset's usability 0-100."""
+    if sys.platform.startswith("linux"):
+        # jemalloc hands freed blocks back sooner than mimalloc: a lower peak on big files.
+        # It must be chosen before pyarrow is imported, which happens inside the commands.
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
 def content_options() -> list[Callable[..., Any]]:

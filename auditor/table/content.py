@@ -106,73 +106,107 @@ class Completeness(Analyser):
         }
 
 
+class _IdColumn:
+    """Running state for one identifier candidate."""
+
+    def __init__(self, column: Column) -> None:
+        self.column = column
+        self.chunks: list[Any] = []  # one value per row (null where empty): int64 while possible
+        self.text = False
+        self.rows = 0
+        self.missing = 0
+        self.missing_rows: list[int] = []
+
+
 class Identifier(Analyser):
-    """Id-like columns hold one distinct value per row (``expect_column_values_to_be_unique``)."""
+    """Id-like columns hold one distinct value per row (``expect_column_values_to_be_unique``).
+
+    Values are kept one per row (so a value's position is its row, without an index), as
+    64-bit integers while every id is a plain number: a quarter of the memory of text.
+    """
 
     name = "identifier"
 
     def __init__(self) -> None:
-        self.candidates: list[Column] = []
+        self.candidates: list[_IdColumn] = []
         self.declared: int | None = None
-        self.values: dict[int, list[Any]] = {}
-        self.index: list[Any] = []
         self.result: list[dict[str, Any]] = []
 
     def start(self, meta: TableMeta) -> None:
         declared = (meta.declared_id or "").strip().lower()
+        chosen: list[Column] = []
         for c in meta.columns:
             n = norm(c.label or c.name)
             if declared and (c.label.strip().lower() == declared or n == norm(declared)):
-                self.candidates.insert(0, c)
+                chosen.insert(0, c)
                 self.declared = c.index
             elif n in _ID_NAMES or (c.index == 0 and (n.endswith("_id") or n.endswith("_number"))):
-                self.candidates.append(c)
-        self.candidates = self.candidates[:3]
-        self.values = {c.index: [] for c in self.candidates}
+                chosen.append(c)
+        self.candidates = [_IdColumn(c) for c in chosen[:3]]
 
     def consume(self, block: Block) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if not self.candidates:
-            return
-        keep = pc.invert(block.blank)
-        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(block.first, pa.uint64())))
-        for c in self.candidates:
-            self.values[c.index].append(block.column(c.index).filter(keep))
+        blanks = pc.sum(block.blank).as_py() or 0
+        for st in self.candidates:
+            i = st.column.index
+            col = block.column(i)
+            empty = block.empty(i)
+            missing = pc.and_not(empty, block.blank)
+            count = pc.sum(missing).as_py() or 0
+            st.rows += block.num_rows - blanks
+            if count:
+                st.missing += count
+                if len(st.missing_rows) < EXAMPLES:
+                    st.missing_rows.extend(block.first + j for j in pc.indices_nonzero(missing).to_pylist()[:EXAMPLES])
+            values = pc.if_else(empty, pa.scalar(None, pa.string()), col)
+            if not st.text:
+                ints = _as_ints(values)
+                if ints.type == pa.int64():
+                    st.chunks.append(ints.fill_null(_NO_ID).to_numpy())
+                    continue
+                # Text ids from here on: earlier numbers turn back into the same text.
+                st.chunks = [_ints_to_text(chunk) for chunk in st.chunks]
+                st.text = True
+            st.chunks.append(values)
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if not self.candidates or not self.index:
-            return
-        index = pa.chunked_array(self.index).combine_chunks()
-        for c in self.candidates:
-            values = pa.chunked_array(self.values[c.index], type=pa.string()).combine_chunks()
-            empty = empty_mask(values)
-            missing = pc.sum(empty).as_py() or 0
-            present = values.filter(pc.invert(empty))
-            distinct, dup_values, dup_rows, top = _duplicates(_as_ints(present))
+        import numpy as np
+
+        for st in self.candidates:
+            c = st.column
+            if st.text:
+                values: Any = pa.chunked_array(st.chunks, type=pa.string())
+                present = len(values) - values.null_count
+            else:
+                values = np.concatenate(st.chunks) if st.chunks else np.empty(0, np.int64)
+                present = int(np.count_nonzero(values != _NO_ID))
+            st.chunks = []
+            distinct, dup_values, dup_rows, top = _duplicates(values)
             entry: dict[str, Any] = {
-                "column": c.label or c.name, "rows": len(values), "missing": missing,
+                "column": c.label or c.name, "rows": st.rows, "missing": st.missing,
                 "distinct": distinct, "duplicated_values": dup_values, "rows_with_duplicated_value": dup_rows,
                 "expectation": "expect_column_values_to_be_unique",
             }
             if c.index == self.declared:
                 entry["declared"] = True
-            elif len(present) and distinct < 0.5 * len(present):
+            elif present and distinct < 0.5 * present:
                 entry["not_an_identifier"] = True  # mostly repeated: a category or a foreign key
             if top:
                 examples = []
                 for n, value in top:
-                    where = pc.indices_nonzero(pc.equal(values, value)).to_pylist()[:EXAMPLES]
-                    examples.append({"value": value[:80], "count": n,
-                                     "rows": [rows.record(index[i].as_py()) for i in where]})
+                    if st.text:
+                        where = pc.indices_nonzero(pc.fill_null(pc.equal(values, value), False)).to_pylist()[:EXAMPLES]
+                    else:
+                        where = [int(j) for j in np.flatnonzero(values == int(value))[:EXAMPLES]]
+                    examples.append({"value": str(value)[:80], "count": n, "rows": [rows.record(j) for j in where]})
                 entry["examples"] = examples
-            if missing:
-                where = pc.indices_nonzero(empty).to_pylist()[:EXAMPLES]
-                entry["missing_rows"] = [rows.record(index[i].as_py()) for i in where]
+            if st.missing_rows:
+                entry["missing_rows"] = [rows.record(j) for j in st.missing_rows[:EXAMPLES]]
             self.result.append(entry)
 
 
@@ -186,19 +220,24 @@ def _duplicates(values: Any) -> tuple[int, int, int, list[tuple[int, str]]]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if len(values) == 0:
-        return 0, 0, 0, []
-    if values.type == pa.int64():
-        ordered = np.sort(values.to_numpy(zero_copy_only=False))
+    if isinstance(values, np.ndarray):
+        ordered = np.sort(values)
+        ordered = ordered[np.searchsorted(ordered, _NO_ID, side="right"):]  # the empty cells sort first
+        if len(ordered) == 0:
+            return 0, 0, 0, []
         repeats = ordered[1:][ordered[1:] == ordered[:-1]]
+        del ordered
         if len(repeats) == 0:
-            return len(ordered), 0, 0, []
+            return int(np.count_nonzero(values != _NO_ID)), 0, 0, []
         dup, extra = np.unique(repeats, return_counts=True)
         counts = extra + 1
         order = sorted(range(len(dup)), key=lambda i: (-int(counts[i]), int(dup[i])))[:EXAMPLES]
         top = [(int(counts[i]), str(int(dup[i]))) for i in order]
-        return len(ordered) - len(repeats), len(dup), int(counts.sum()), top
-    counts = pc.value_counts(values)
+        present = int(np.count_nonzero(values != _NO_ID))
+        return present - len(repeats), len(dup), int(counts.sum()), top
+    if len(values) == values.null_count:
+        return 0, 0, 0, []
+    counts = pc.value_counts(values.drop_null())
     vals, freq = counts.field("values"), counts.field("counts")
     dup = pc.greater(freq, 1)
     dup_values = pc.sum(dup).as_py() or 0
@@ -209,17 +248,33 @@ def _duplicates(values: Any) -> tuple[int, int, int, list[tuple[int, str]]]:
     return len(counts), dup_values, pc.sum(freq.filter(dup)).as_py() or 0, pairs
 
 
-def _as_ints(values: Any) -> Any:
-    """Digit-only ids as integers (hashed several times faster); otherwise the text.
+_NO_ID = -(2**63)  # stands for an empty id in the integer arrays (ids are never negative there)
 
-    Only when no id has a leading zero or sign, so distinct texts stay distinct numbers.
+
+def _ints_to_text(chunk: Any) -> Any:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(chunk, pa.int64(), mask=np.asarray(chunk) == _NO_ID)
+    return pc.cast(arr, pa.string())
+
+
+def _as_ints(values: Any) -> Any:
+    """Digit-only ids as integers (sorted several times faster); otherwise the text unchanged.
+
+    Only when no id has a leading zero or more than 18 digits, so that distinct texts stay
+    distinct numbers and turn back into the same text.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if len(values) == 0 or not pc.all(pc.utf8_is_digit(values)).as_py():
+    present = values.drop_null()
+    if len(present) == 0:
+        return pc.cast(values, pa.int64())
+    if not pc.all(pc.ascii_is_decimal(present)).as_py():
         return values
-    if pc.any(pc.starts_with(values, "0")).as_py() or pc.max(pc.binary_length(values)).as_py() > 18:
+    if pc.any(pc.starts_with(present, "0")).as_py() or pc.max(pc.binary_length(present)).as_py() > 18:
         return values
     return pc.cast(values, pa.int64())
 
@@ -229,7 +284,7 @@ def _median(values: Any) -> float | None:
 
     if len(values) == 0:
         return None
-    return float(np.median(values.to_numpy(zero_copy_only=False)))
+    return float(np.median(values.to_numpy()))
 
 
 def _pair_columns(columns: Sequence[Column]) -> list[tuple[Column, Column]]:
@@ -248,127 +303,193 @@ def _pair_columns(columns: Sequence[Column]) -> list[tuple[Column, Column]]:
     return pairs
 
 
+class _Pair:
+    """Running state for one latitude/longitude pair."""
+
+    def __init__(self, lat: Column, lon: Column) -> None:
+        self.lat, self.lon = lat, lon
+        self.rows = 0
+        self.located = 0
+        self.keys: list[Any] = []  # one int64 per row for good points (null elsewhere)
+        self.counts = {"out_of_range": 0, "zero_zero": 0, "swapped": 0}
+        self.examples: dict[str, list[int]] = {"out_of_range": [], "zero_zero": [], "swapped": []}
+        self.warm: list[tuple[int, Any, Any, Any, Any]] = []  # blocks seen before the centre is known
+        self.warm_lat: list[Any] = []
+        self.warm_lon: list[Any] = []
+        self.warm_good = 0
+        self.centre: tuple[float, float] | None = None
+
+
 class Coordinates(Analyser):
-    """Latitude/longitude pairs: in range, not 0,0, no placeholder point, not swapped."""
+    """Latitude/longitude pairs: in range, not 0,0, no placeholder point, not swapped.
+
+    Streaming, in bounded memory: one 64-bit key per row for the placeholder count; the
+    dataset's centre (for swapped rows) is the median of its first ``centre_rows`` good points.
+    """
 
     name = "coordinates"
 
     def __init__(self, thresholds: Mapping[str, Any]) -> None:
-        self.pairs: list[tuple[Column, Column]] = []
-        self.lat: dict[int, list[Any]] = {}
-        self.lon: dict[int, list[Any]] = {}
-        self.index: list[Any] = []
+        self.pairs: list[_Pair] = []
         self.result: list[dict[str, Any]] = []
         self.min_share = float(thresholds.get("placeholder_min_share", 0.05))
         self.min_rows = int(thresholds.get("placeholder_min_rows", 10))
         self.dominance = float(thresholds.get("placeholder_dominance", 5))
+        self.centre_rows = int(thresholds.get("centre_rows", 20_000))
 
     def start(self, meta: TableMeta) -> None:
-        self.pairs = _pair_columns(meta.columns)
-        for n, _ in enumerate(self.pairs):
-            self.lat[n], self.lon[n] = [], []
+        self.pairs = [_Pair(lat, lon) for lat, lon in _pair_columns(meta.columns)]
 
     def consume(self, block: Block) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if not self.pairs:
-            return
-        keep = pc.invert(block.blank)
-        self.index.append(pc.add(pc.indices_nonzero(keep), pa.scalar(block.first, pa.uint64())))
-        for n, (lat_c, lon_c) in enumerate(self.pairs):
-            self.lat[n].append(block.floats(lat_c.index).filter(keep))
-            self.lon[n].append(block.floats(lon_c.index).filter(keep))
+        blanks = pc.sum(block.blank).as_py() or 0
+        for p in self.pairs:
+            lat, lon = block.floats(p.lat.index), block.floats(p.lon.index)
+            p.rows += block.num_rows - blanks
+            both = pc.and_(pc.is_valid(lat), pc.is_valid(lon))
+            p.located += pc.sum(both).as_py() or 0
+            out = pc.fill_null(pc.or_(pc.greater(pc.abs(lat), 90), pc.greater(pc.abs(lon), 180)), False)
+            zero = pc.fill_null(pc.and_(pc.equal(lat, 0), pc.equal(lon, 0)), False)
+            good = pc.and_(pc.and_not(both, out), pc.invert(zero))
+            self._count(p, "zero_zero", zero, block.first)
+            p.keys.append(pc.if_else(good, _point_keys(lat, lon), pa.scalar(_NO_POINT, pa.int64())).to_numpy())
+            if p.centre is None:
+                p.warm.append((block.first, lat, lon, good, out))
+                p.warm_lat.append(lat.filter(good))
+                p.warm_lon.append(lon.filter(good))
+                p.warm_good += pc.sum(good).as_py() or 0
+                if p.warm_good >= self.centre_rows:
+                    self._settle(p)
+            else:
+                self._judge(p, block.first, lat, lon, good, out)
 
-    def finish(self, rows: RowMap, total_rows: int) -> None:
+    def _settle(self, p: _Pair) -> None:
+        """Fix the centre from the good points seen so far, then judge the blocks waiting."""
         import pyarrow as pa
+
+        if p.warm_good >= 10:
+            lats = _median(pa.chunked_array(p.warm_lat, type=pa.float64()))
+            lons = _median(pa.chunked_array(p.warm_lon, type=pa.float64()))
+            p.centre = (lats, lons) if lats is not None and lons is not None else None
+        waiting, p.warm, p.warm_lat, p.warm_lon = p.warm, [], [], []
+        if p.centre is None:
+            p.centre = (float("nan"), float("nan"))
+        for first, lat, lon, good, out in waiting:
+            self._judge(p, first, lat, lon, good, out)
+
+    def _judge(self, p: _Pair, first: int, lat: Any, lon: Any, good: Any, out: Any) -> None:
+        swapped = self._swapped(p, lat, lon, out)
+        self._count(p, "swapped", swapped, first)
+        self._count(p, "out_of_range", _and_not(out, swapped), first)
+
+    @staticmethod
+    def _count(p: _Pair, kind: str, mask: Any, first: int) -> None:
         import pyarrow.compute as pc
 
-        if not self.pairs or not self.index:
-            return
-        index = pa.chunked_array(self.index).combine_chunks()
+        n = pc.sum(mask).as_py() or 0
+        if n:
+            p.counts[kind] += n
+            if len(p.examples[kind]) < EXAMPLES:
+                p.examples[kind].extend(first + j for j in pc.indices_nonzero(mask).to_pylist()[:EXAMPLES])
 
-        def examples(mask: Any) -> list[int]:
-            where = pc.indices_nonzero(mask).to_pylist()[:EXAMPLES]
-            return [rows.record(index[i].as_py()) for i in where]
-
-        for n, (lat_c, lon_c) in enumerate(self.pairs):
-            lat = pa.chunked_array(self.lat[n], type=pa.float64()).combine_chunks()
-            lon = pa.chunked_array(self.lon[n], type=pa.float64()).combine_chunks()
-            # One int64 per point (to 1e-6 degree) counts far faster than text keys.
-            key = pc.add(pc.multiply(pc.cast(pc.round(pc.multiply(pc.add(lat, 90.0), 1e6)), pa.int64()),
-                                     400_000_000),
-                         pc.cast(pc.round(pc.multiply(pc.add(lon, 180.0), 1e6)), pa.int64()))
-            both = pc.and_(pc.is_valid(lat), pc.is_valid(lon))
-            located = pc.sum(both).as_py() or 0
-            out_of_range = pc.fill_null(pc.or_(pc.greater(pc.abs(lat), 90), pc.greater(pc.abs(lon), 180)), False)
-            zero = pc.fill_null(pc.and_(pc.equal(lat, 0), pc.equal(lon, 0)), False)
-            good = pc.and_(pc.and_(both, pc.invert(out_of_range)), pc.invert(zero))
-            entry: dict[str, Any] = {
-                "latitude": lat_c.label or lat_c.name, "longitude": lon_c.label or lon_c.name,
-                "rows": len(lat), "located": located,
-                "expectation": "expect_column_values_to_be_between",
-            }
-            problems: dict[str, Any] = {}
-            swapped = self._swapped(lat, lon, good, out_of_range)
-            # A row counted as swapped is not counted again as out of range.
-            out_only = pc.and_(out_of_range, pc.invert(swapped))
-            for label, mask in (("out_of_range", out_only), ("zero_zero", zero), ("swapped", swapped)):
-                count = pc.sum(mask).as_py() or 0
-                if count:
-                    problems[label] = {"rows": count, "examples": examples(mask)}
-            placeholder = self._placeholder(key.filter(good), located)
-            if placeholder:
-                mask = pc.fill_null(pc.and_(good, pc.equal(key, placeholder.pop("key"))), False)
-                first = pc.indices_nonzero(mask)[0].as_py()
-                placeholder["point"] = f"{lat[first].as_py():g},{lon[first].as_py():g}"
-                placeholder["examples"] = examples(mask)
-                problems["placeholder"] = placeholder
-            if located:
-                entry["median"] = [_median(lat.filter(good)), _median(lon.filter(good))]
-            entry["problems"] = problems
-            self.result.append(entry)
-
-    def _swapped(self, lat: Any, lon: Any, good: Any, out_of_range: Any) -> Any:
+    @staticmethod
+    def _swapped(p: _Pair, lat: Any, lon: Any, out: Any) -> Any:
         """Rows whose two values are the other way round.
 
-        When most rows agree on a centre, a row is swapped when (lon, lat) lands next to it
-        and (lat, lon) does not. Without a centre, a latitude beyond +-90 that is a valid
+        When the good points agree on a centre, a row is swapped when (lon, lat) lands next to
+        it and (lat, lon) does not. Without a centre, a latitude beyond +-90 that is a valid
         longitude, paired with a longitude that is a valid latitude, is taken as swapped.
         """
         import pyarrow.compute as pc
 
-        sure = pc.fill_null(pc.and_(out_of_range, pc.and_(pc.less_equal(pc.abs(lat), 180),
-                                                          pc.less_equal(pc.abs(lon), 90))), False)
-        if (pc.sum(good).as_py() or 0) < 10:
-            return sure
-        m_lat, m_lon = _median(lat.filter(good)), _median(lon.filter(good))
-        if m_lat is None or m_lon is None or abs(m_lat - m_lon) < 2:
-            return sure
+        m_lat, m_lon = p.centre or (float("nan"), float("nan"))
+        if m_lat != m_lat or abs(m_lat - m_lon) < 2:
+            return pc.fill_null(pc.and_(out, pc.and_(pc.less_equal(pc.abs(lat), 180),
+                                                     pc.less_equal(pc.abs(lon), 90))), False)
         near_swapped = pc.and_(pc.less(pc.abs(pc.subtract(lat, m_lon)), 1), pc.less(pc.abs(pc.subtract(lon, m_lat)), 1))
         near_home = pc.and_(pc.less(pc.abs(pc.subtract(lat, m_lat)), 1), pc.less(pc.abs(pc.subtract(lon, m_lon)), 1))
-        # With a known centre, only rows that land there when read the other way round count.
-        return pc.fill_null(pc.and_(near_swapped, pc.invert(near_home)), False)
+        return pc.fill_null(pc.and_not(near_swapped, near_home), False)
+
+    def finish(self, rows: RowMap, total_rows: int) -> None:
+        import numpy as np
+
+        for p in self.pairs:
+            if p.centre is None:
+                self._settle(p)
+            entry: dict[str, Any] = {
+                "latitude": p.lat.label or p.lat.name, "longitude": p.lon.label or p.lon.name,
+                "rows": p.rows, "located": p.located, "expectation": "expect_column_values_to_be_between",
+            }
+            problems: dict[str, Any] = {}
+            for kind in ("out_of_range", "zero_zero", "swapped"):
+                if p.counts[kind]:
+                    problems[kind] = {"rows": p.counts[kind],
+                                      "examples": [rows.record(j) for j in p.examples[kind][:EXAMPLES]]}
+            keys = np.concatenate(p.keys) if p.keys else np.empty(0, np.int64)
+            p.keys = []
+            placeholder = self._placeholder(keys, p.located)
+            if placeholder:
+                where = [int(j) for j in np.flatnonzero(keys == placeholder.pop("key"))[:EXAMPLES]]
+                placeholder["examples"] = [rows.record(j) for j in where]
+                problems["placeholder"] = placeholder
+            if p.centre is not None and p.centre[0] == p.centre[0]:
+                entry["centre"] = [round(p.centre[0], 6), round(p.centre[1], 6)]
+            entry["problems"] = problems
+            self.result.append(entry)
 
     def _placeholder(self, keys: Any, located: int) -> dict[str, Any] | None:
         """The most common point, when it repeats far more than any real place would."""
         import numpy as np
 
-        if len(keys) < self.min_rows:
+        ordered = np.sort(keys)
+        ordered = ordered[np.searchsorted(ordered, _NO_POINT, side="right"):]
+        if len(ordered) < self.min_rows:
             return None
-
-        ordered = np.sort(keys.to_numpy(zero_copy_only=False))
-        starts = np.concatenate(([0], np.flatnonzero(np.diff(ordered)) + 1))
-        runs = np.diff(np.concatenate((starts, [len(ordered)])))
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            return None
+        # Only repeated points matter; most points in a city dataset are distinct.
+        repeated, extra = np.unique(ordered[1:][same], return_counts=True)
+        points = len(ordered)
+        del ordered, same
+        runs = extra + 1
         best = np.argpartition(-runs, 1)[:2] if len(runs) > 2 else np.arange(len(runs))
         best = sorted(best, key=lambda i: (-int(runs[i]), int(i)))
         top = int(runs[best[0]])
-        runner_up = int(runs[best[1]]) if len(best) > 1 else 0
-        key = int(ordered[starts[best[0]]])
+        runner_up = int(runs[best[1]]) if len(best) > 1 else (1 if points > top else 0)
+        key = int(repeated[best[0]])
         if top >= self.min_rows and top >= self.min_share * located and top >= self.dominance * max(runner_up, 1):
-            return {"key": key, "rows": top, "share": round(top / located, 4),
+            lat, lon = _point_of(key)
+            return {"key": key, "point": f"{lat:g},{lon:g}", "rows": top, "share": round(top / max(located, 1), 4),
                     "next_most_common_rows": runner_up}
         return None
+
+
+_NO_POINT = -(2**63)  # a row without a good point, in the key arrays
+_KEY_SCALE = 1_000_000  # keys resolve points to 1e-6 degree (about 10 cm)
+_KEY_STRIDE = 400_000_000
+
+
+def _point_keys(lat: Any, lon: Any) -> Any:
+    """One int64 per point: far cheaper to sort than text or pairs."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    la = pc.cast(pc.round(pc.multiply(pc.add(lat, 90.0), float(_KEY_SCALE))), pa.int64(), safe=False)
+    lo = pc.cast(pc.round(pc.multiply(pc.add(lon, 180.0), float(_KEY_SCALE))), pa.int64(), safe=False)
+    return pc.add(pc.multiply(la, _KEY_STRIDE), lo)
+
+
+def _point_of(key: int) -> tuple[float, float]:
+    return (key // _KEY_STRIDE) / _KEY_SCALE - 90.0, (key % _KEY_STRIDE) / _KEY_SCALE - 180.0
+
+
+def _and_not(a: Any, b: Any) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.and_not(a, b)
 
 
 _DATE_FORMATS: tuple[tuple[str, int | None], ...] = (

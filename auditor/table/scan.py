@@ -36,8 +36,9 @@ class TableError(Exception):
 class ScanOptions:
     """Bounds on one pass."""
 
-    block_bytes: int = 4 << 20  # small blocks stay in the CPU cache; a longer row retries bigger
+    block_bytes: int = 1 << 20  # small blocks stay in the CPU cache; a longer row retries bigger
     max_block_bytes: int = 64 << 20  # the longest row that can be read
+    group_bytes: int = 3 << 20  # rows analysed together (Arrow bytes)
     sample_rows: int = 10_000  # rows kept, evenly spaced, for Great Expectations
     malformed_cap: int = 2_000  # malformed rows handed to frictionless; the rest are counted
     examples: int = 3  # examples kept per error type
@@ -445,13 +446,19 @@ def scan(
     try:
         reader_ = pacsv.open_csv(str(path), read_options=read_options, parse_options=parse_options,
                                  convert_options=convert_options)
+        # Small reads keep the reader's read-ahead (and so memory) small; grouping them
+        # before analysis keeps the per-call overhead of the analysers low.
+        group: list[Any] = []
+        group_bytes = 0
         for batch in reader_:
-            if batch.num_rows == 0:
-                continue
-            block = Block(batch, seen)
-            for analyser in everyone:
-                analyser.consume(block)
-            seen += batch.num_rows
+            if batch.num_rows:
+                group.append(batch)
+                group_bytes += batch.nbytes
+            if group_bytes >= options.group_bytes:
+                seen += _analyse_group(group, seen, everyone)
+                group, group_bytes = [], 0
+        if group:
+            seen += _analyse_group(group, seen, everyone)
     except pa.ArrowInvalid as exc:
         text = str(exc)
         raise TableError(_arrow_message(text, options), invalid_utf8="invalid UTF8" in text,
@@ -477,6 +484,16 @@ def scan(
     result.errors = Counter({k: v for k, v in result.errors.items() if v})
     result.examples.sort(key=lambda e: (e.row or 0, e.type, e.field or ""))
     return result
+
+
+def _analyse_group(batches: list[Any], first: int, analysers: Sequence[Analyser]) -> int:
+    import pyarrow as pa
+
+    batch = batches[0] if len(batches) == 1 else pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+    block = Block(batch, first)
+    for analyser in analysers:
+        analyser.consume(block)
+    return int(batch.num_rows)
 
 
 def _arrow_encoding(encoding: str) -> str:
