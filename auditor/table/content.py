@@ -140,7 +140,7 @@ class Identifier(Analyser):
             if declared and (c.label.strip().lower() == declared or n == norm(declared)):
                 chosen.insert(0, c)
                 self.declared = c.index
-            elif n in _ID_NAMES or (c.index == 0 and (n.endswith("_id") or n.endswith("_number"))):
+            elif n in _ID_NAMES or (c.index == 0 and n.endswith(("_id", "_number"))):
                 chosen.append(c)
         self.candidates = [_IdColumn(c) for c in chosen[:3]]
 
@@ -172,10 +172,9 @@ class Identifier(Analyser):
             st.chunks.append(values)
 
     def finish(self, rows: RowMap, total_rows: int) -> None:
+        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
-
-        import numpy as np
 
         for st in self.candidates:
             c = st.column
@@ -217,7 +216,6 @@ def _duplicates(values: Any) -> tuple[int, int, int, list[tuple[int, str]]]:
     text ids are counted with Arrow's hash table.
     """
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(values, np.ndarray):
@@ -576,7 +574,9 @@ class Dates(Analyser):
             trim = self.trim.get(c.index, True)
             if chosen[0].startswith("%Y-%m-%d") and not trim:
                 iso, unknown = block.iso_timestamps(c.index)
-                ts = patch(iso, unknown, lambda start, length: _parse(col.slice(start, length), *chosen, trim=trim))
+                fmt, width = chosen
+                ts = patch(iso, unknown, lambda start, length, col=col, fmt=fmt, width=width, trim=trim:
+                           _parse(col.slice(start, length), fmt, width, trim=trim))
             else:
                 ts = _parse(col, *chosen, trim=trim)
             st["parsed"] += pc.sum(pc.and_(present, pc.is_valid(ts))).as_py() or 0

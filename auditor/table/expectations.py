@@ -199,17 +199,26 @@ class _Runner:
 
     def __init__(self) -> None:
         gx = _gx()
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
 
         self.gx = gx
-        self.context = gx.get_context(mode="ephemeral")
+        # Everything in memory: no data-docs site in a temporary folder left behind.
+        config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False))
+        self.context = gx.get_context(mode="ephemeral", project_config=config)
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("auditor")
         self.batch_definition = source.add_dataframe_asset(name="table").add_batch_definition_whole_dataframe("all")
-        self.suites: dict[tuple[str, str], Any] = {}
+        self.suites: dict[tuple[str, str, str], Any] = {}
 
     def suite(self, suite: Suite) -> Any:
-        key = (suite.source, suite.name)
+        import json
+
+        spec = json.dumps([[e.type, dict(e.kwargs)] for e in suite.expectations], sort_keys=True, default=str)
+        key = (suite.source, suite.name, spec)
         if key not in self.suites:
             gx_suite = self.gx.ExpectationSuite(name=f"{suite.name}")
             for expectation in suite.expectations:
@@ -289,11 +298,25 @@ def _result(r: Any) -> dict[str, Any]:
             out[key] = _plain(res[key])
     if res.get("partial_unexpected_list"):
         out["partial_unexpected_list"] = _plain(res["partial_unexpected_list"][:PARTIAL])
-    info = r.exception_info or {}
-    if isinstance(info, Mapping) and info.get("raised_exception"):
-        out["error"] = str(info.get("exception_message") or "expectation raised")[:200]
+    message = _exception_message(r.exception_info)
+    if message is not None:
+        out["error"] = message
         out["success"] = False
     return out
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX reports a failure to compute as ``exception_info``, flat or keyed by metric."""
+    if not isinstance(info, Mapping):
+        return None
+    if info.get("raised_exception"):
+        text = str(info.get("exception_message") or "the expectation could not be computed")
+        return text.splitlines()[0][:200] if text else "the expectation could not be computed"
+    for value in info.values():
+        found = _exception_message(value)
+        if found is not None:
+            return found
+    return None
 
 
 def _plain(value: Any) -> Any:

@@ -380,6 +380,44 @@ def calendar_valid(field: Any, block: Block, i: int, fallback: Any) -> Any:
     return patch(ok, unknown, lambda start, length: fallback(col.slice(start, length)))
 
 
+class _Malformed:
+    """Rows whose cell count is wrong: pyarrow hands them over instead of parsing them."""
+
+    def __init__(self, width: int, delimiter: str, options: ScanOptions) -> None:
+        self.width = width
+        self.delimiter = delimiter
+        self.options = options
+        self.kept: list[tuple[int, str]] = []  # (record number, raw text), up to the cap
+        self.numbers: list[int] = []
+        self.counted: Counter[str] = Counter()  # errors of rows beyond the cap, from widths alone
+
+    def __call__(self, row: Any) -> str:
+        self.numbers.append(row.number)
+        if len(self.kept) < self.options.malformed_cap:
+            self.kept.append((row.number, row.text))
+        else:
+            text = row.text or ""
+            if not text.strip(self.delimiter + " \r\n"):
+                self.counted["blank-row"] += 1
+            elif row.actual_columns > self.width:
+                self.counted["extra-cell"] += row.actual_columns - self.width
+            else:
+                self.counted["missing-cell"] += self.width - row.actual_columns
+        return "skip"
+
+    def report(self, result: StructureResult, schema: Any) -> None:
+        """Frictionless' exact errors for the kept rows; width-based counts for the rest."""
+        for err in check_rows(self.kept, schema, self.delimiter):
+            result.errors[err.type] += 1
+            if err.field and err.type != "extra-cell":
+                result.errors_by_field[err.field] += 1
+            if sum(1 for e in result.examples if e.type == err.type) < self.options.examples:
+                result.examples.append(err)
+        for kind, n in self.counted.items():
+            result.errors[kind] += n
+        result.malformed_estimated = max(0, len(self.numbers) - len(self.kept))
+
+
 def scan(
     path: Path,
     info: TextInfo,
@@ -393,44 +431,45 @@ def scan(
     declared_id: str | None = None,
 ) -> StructureResult:
     """One pass over every row; raises TableError when the file is not a readable table."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     result = StructureResult()
     fields = list(schema.fields)
-    width = len(fields)
-    if width == 0:
+    if not fields:
         raise TableError("no columns found: the file has no header row")
-    keys = [f"c{i}" for i in range(width)]
-    malformed: list[tuple[int, str]] = []
-    malformed_numbers: list[int] = []
-    width_errors: Counter[str] = Counter()
-
-    def on_invalid(row: Any) -> str:
-        number = row.number
-        malformed_numbers.append(number)
-        if len(malformed) < options.malformed_cap:
-            malformed.append((number, row.text))
-        else:
-            text = row.text or ""
-            if not text.strip(dialect.delimiter + " \r\n"):
-                width_errors["blank-row"] += 1
-            elif row.actual_columns > width:
-                width_errors["extra-cell"] += row.actual_columns - width
-            else:
-                width_errors["missing-cell"] += width - row.actual_columns
-        return "skip"
-
+    keys = [f"c{i}" for i in range(len(fields))]
+    malformed = _Malformed(len(fields), dialect.delimiter, options)
     meta = TableMeta(
         columns=[Column(i, keys[i], labels[i] if i < len(labels) else "", f.name, f.type,
                         (declared or {}).get(labels[i] if i < len(labels) else f.name, ""))
                  for i, f in enumerate(fields)],
         declared_id=declared_id,
     )
-    structural: list[Analyser] = [_Types(fields, result, options), _Blank(result, options)]
-    everyone = [*structural, *analysers]
+    everyone = [_Types(fields, result, options), _Blank(result, options), *analysers]
     for analyser in everyone:
         analyser.start(meta)
+    seen = _read_rows(path, info, dialect, keys, options, malformed, everyone)
+    result.rows = seen + len(malformed.numbers)
+    malformed.report(result, schema)
+    rows = RowMap(dialect.header_row + 2, malformed.numbers)
+    for analyser in everyone:
+        analyser.finish(rows, result.rows)
+    result.errors = Counter({k: v for k, v in result.errors.items() if v})
+    result.examples.sort(key=lambda e: (e.row or 0, e.type, e.field or ""))
+    return result
+
+
+def _read_rows(
+    path: Path,
+    info: TextInfo,
+    dialect: Dialect,
+    keys: list[str],
+    options: ScanOptions,
+    on_invalid: _Malformed,
+    analysers: Sequence[Analyser],
+) -> int:
+    """Feed every well-formed row to the analysers; the number of rows fed."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     read_options = pacsv.ReadOptions(
         use_threads=False, block_size=options.block_bytes, column_names=keys,
         skip_rows=dialect.header_row + 1, encoding=_arrow_encoding(info.encoding),
@@ -444,46 +483,28 @@ def scan(
     )
     seen = 0
     try:
-        reader_ = pacsv.open_csv(str(path), read_options=read_options, parse_options=parse_options,
-                                 convert_options=convert_options)
+        reader = pacsv.open_csv(str(path), read_options=read_options, parse_options=parse_options,
+                                convert_options=convert_options)
         # Small reads keep the reader's read-ahead (and so memory) small; grouping them
         # before analysis keeps the per-call overhead of the analysers low.
         group: list[Any] = []
         group_bytes = 0
-        for batch in reader_:
+        for batch in reader:
             if batch.num_rows:
                 group.append(batch)
                 group_bytes += batch.nbytes
             if group_bytes >= options.group_bytes:
-                seen += _analyse_group(group, seen, everyone)
+                seen += _analyse_group(group, seen, analysers)
                 group, group_bytes = [], 0
         if group:
-            seen += _analyse_group(group, seen, everyone)
+            seen += _analyse_group(group, seen, analysers)
     except pa.ArrowInvalid as exc:
         text = str(exc)
         raise TableError(_arrow_message(text, options), invalid_utf8="invalid UTF8" in text,
                          row_too_long="straddling" in text) from None
-    except StopIteration:
-        pass
     except UnicodeDecodeError as exc:
         raise TableError(f"cannot decode the text as {info.label}: {exc.reason}") from None
-    result.rows = seen + len(malformed_numbers)
-    rows = RowMap(dialect.header_row + 2, malformed_numbers)
-    if malformed:
-        for err in check_rows(malformed, schema, dialect.delimiter):
-            result.errors[err.type] += 1
-            if err.field:
-                result.errors_by_field[err.field] += 1 if err.type not in ("extra-cell",) else 0
-            if sum(1 for e in result.examples if e.type == err.type) < options.examples:
-                result.examples.append(err)
-    for kind, n in width_errors.items():
-        result.errors[kind] += n
-    result.malformed_estimated = max(0, len(malformed_numbers) - len(malformed))
-    for analyser in everyone:
-        analyser.finish(rows, result.rows)
-    result.errors = Counter({k: v for k, v in result.errors.items() if v})
-    result.examples.sort(key=lambda e: (e.row or 0, e.type, e.field or ""))
-    return result
+    return seen
 
 
 def _analyse_group(batches: list[Any], first: int, analysers: Sequence[Analyser]) -> int:
