@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from auditor.errors import FetchError, IncompatiblePortal, PortalUnavailable, SourceError
 from auditor.http import HttpClient
@@ -69,6 +69,16 @@ class Source:
             if exc.kind == "not-json" or (exc.status is not None and exc.status == 404):
                 raise IncompatiblePortal(f"{exc} (is this a {self.platform} portal?)") from None
             raise PortalUnavailable(str(exc)) from None
+
+
+def as_map(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a JSON object, else an empty one: platform JSON lies about shapes."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def register_source(name: str) -> Callable[[type[Source]], type[Source]]:

@@ -16,7 +16,7 @@ from auditor.errors import FetchError, IncompatiblePortal, PortalUnavailable
 from auditor.formats import SERVICES, normalise_format
 from auditor.http import HttpClient
 from auditor.model import Column, Dataset, Portal, Resource
-from auditor.sources.base import Completion, Source, register_source
+from auditor.sources.base import Completion, Source, as_map, register_source
 from auditor.timeutil import parse_time
 
 FREQUENCY_KEYS = ("frequency", "update_frequency", "accrual_periodicity", "accrualPeriodicity",
@@ -167,14 +167,14 @@ def map_package(package: Mapping[str, Any], base: str) -> Dataset | None:
         return None
     extras = _extras(package)
     fields = {**extras, **{k: v for k, v in package.items() if v not in (None, "", [])}}
-    org = package.get("organization") if isinstance(package.get("organization"), Mapping) else {}
+    org = as_map(package.get("organization"))
     freq = next((_text(fields[k]) for k in FREQUENCY_KEYS if _text(fields.get(k)).strip()), "")
     resources = tuple(
         _map_resource(r, pid) for r in package.get("resources") or [] if isinstance(r, Mapping)
     )
     newest = max((r.modified for r in resources if r.modified), default=None)
     name = str(package.get("name") or pid)
-    tracking = package.get("tracking_summary") if isinstance(package.get("tracking_summary"), Mapping) else {}
+    tracking = as_map(package.get("tracking_summary"))
     return Dataset(
         id=pid,
         title=str(package.get("title") or name),

@@ -17,7 +17,7 @@ from auditor.errors import FetchError, IncompatiblePortal
 from auditor.formats import normalise_format
 from auditor.http import HttpClient
 from auditor.model import Column, Dataset, Portal, Resource
-from auditor.sources.base import Completion, Source, register_source
+from auditor.sources.base import Completion, Source, as_list, as_map, register_source
 from auditor.timeutil import parse_time
 
 #: The Discovery API refuses offset + limit beyond this; deeper pages use scroll_id.
@@ -143,13 +143,18 @@ def _pick(custom: Mapping[str, str], pattern: re.Pattern[str]) -> str:
     return ""
 
 
+def _email(text: str) -> str:
+    found = _EMAIL.search(text)
+    return found.group(0) if found else ""
+
+
 def map_catalog_entry(result: Mapping[str, Any], base: str) -> Dataset | None:
     """One Discovery API result as a Dataset (None when it has no id)."""
     res = result.get("resource")
     if not isinstance(res, Mapping) or not isinstance(res.get("id"), str):
         return None
-    cls = result.get("classification") if isinstance(result.get("classification"), Mapping) else {}
-    meta = result.get("metadata") if isinstance(result.get("metadata"), Mapping) else {}
+    cls = as_map(result.get("classification"))
+    meta = as_map(result.get("metadata"))
     custom = {
         str(m.get("key")): str(m.get("value"))
         for m in cls.get("domain_metadata") or []
@@ -158,8 +163,8 @@ def map_catalog_entry(result: Mapping[str, Any], base: str) -> Dataset | None:
     tags = tuple(sorted({str(t) for t in [*(cls.get("domain_tags") or []), *(cls.get("tags") or [])]}))
     dataset_id = res["id"]
     columns = _catalog_columns(res)
-    page_views = res.get("page_views") if isinstance(res.get("page_views"), Mapping) else {}
-    owner = result.get("owner") if isinstance(result.get("owner"), Mapping) else {}
+    page_views = as_map(res.get("page_views"))
+    owner = as_map(result.get("owner"))
     asset = str(res.get("type") or "dataset")
     contact = str(res.get("contact_email") or "") or _pick(custom, _CONTACT_KEY)
     dataset = Dataset(
@@ -171,7 +176,7 @@ def map_catalog_entry(result: Mapping[str, Any], base: str) -> Dataset | None:
         organization=str(
             res.get("attribution") or _pick(custom, _OWNER_KEY) or cls.get("domain_category") or ""
         ),
-        contact_email=_EMAIL.search(contact).group(0) if _EMAIL.search(contact) else "",
+        contact_email=_email(contact),
         contact_name=_pick(custom, _OWNER_KEY) or str(owner.get("display_name") or ""),
         contact_url=str(res.get("attribution_link") or ""),
         tags=tags,
@@ -212,13 +217,13 @@ def _catalog_columns(res: Mapping[str, Any]) -> tuple[Column, ...] | None:
 
 def apply_view(dataset: Dataset, view: Mapping[str, Any], base: str) -> Dataset:
     """Merge views metadata (``/api/views/{id}.json``) over a catalogue entry."""
-    meta = view.get("metadata") if isinstance(view.get("metadata"), Mapping) else {}
+    meta = as_map(view.get("metadata"))
     custom = _flatten_custom(meta.get("custom_fields"))
-    lic = view.get("license") if isinstance(view.get("license"), Mapping) else {}
+    lic = as_map(view.get("license"))
     columns = _view_columns(view.get("columns"))
     contact = _pick(custom, _CONTACT_KEY)
     email = _EMAIL.search(contact)
-    tags = view.get("tags") if isinstance(view.get("tags"), list) else []
+    tags = as_list(view.get("tags"))
     updated = parse_time(view.get("rowsUpdatedAt"))
     merged = replace(
         dataset,
@@ -305,8 +310,8 @@ def _with_resources(
                 kind="file",
             )
         )
-    meta = view.get("metadata") if isinstance(view.get("metadata"), Mapping) else {}
-    points = meta.get("accessPoints") if isinstance(meta.get("accessPoints"), Mapping) else {}
+    meta = as_map(view.get("metadata"))
+    points = as_map(meta.get("accessPoints"))
     for fmt, url in sorted(points.items()):
         if isinstance(url, str) and url:
             resources.append(

@@ -59,9 +59,9 @@ def declared_schema(schema: Any, labels: Sequence[str], declared: Mapping[str, s
     lookup = {k.strip().lower(): v for k, v in declared.items()}
     if not labels or any(label.strip().lower() not in lookup for label in labels):
         return schema, False
-    descriptor = {"fields": []}
+    descriptor: dict[str, list[dict[str, str]]] = {"fields": []}
     for fl_field, label in zip(schema.fields, labels, strict=False):
-        spec = {"name": fl_field.name, "type": "string"}
+        spec: dict[str, str] = {"name": fl_field.name, "type": "string"}
         spec.update(_SOCRATA_TYPES.get(lookup[label.strip().lower()].lower(), {}))
         descriptor["fields"].append(spec)
     return Schema.from_descriptor(descriptor), True
@@ -453,8 +453,8 @@ class Coordinates(Analyser):
         points = len(ordered)
         del ordered, same
         runs = extra + 1
-        best = np.argpartition(-runs, 1)[:2] if len(runs) > 2 else np.arange(len(runs))
-        best = sorted(best, key=lambda i: (-int(runs[i]), int(i)))
+        candidates = np.argpartition(-runs, 1)[:2] if len(runs) > 2 else np.arange(len(runs))
+        best = sorted(candidates, key=lambda i: (-int(runs[i]), int(i)))
         top = int(runs[best[0]])
         runner_up = int(runs[best[1]]) if len(best) > 1 else (1 if points > top else 0)
         key = int(repeated[best[0]])

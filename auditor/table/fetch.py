@@ -223,7 +223,7 @@ def _declared(resource: Resource, dataset: Dataset) -> dict[str, str] | None:
     # Only Socrata's own export carries the declared columns, in the declared order.
     if not resource.id.endswith("/rows.csv"):
         return None
-    return {c.name: c.type for c in dataset.columns if c.name and c.type} or None
+    return {c.name: c.type for c in dataset.columns or () if c.name and c.type} or None
 
 
 def _declared_id(dataset: Dataset) -> str | None:

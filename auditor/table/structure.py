@@ -85,7 +85,7 @@ def infer_schema(head: str, dialect: Dialect) -> tuple[Any, list[str], list[RowE
                                        getattr(err, "label", None), err.note))
             elif err.type in ("source-error", "scheme-error", "format-error", "encoding-error"):
                 raise ValueError(err.note or err.type)
-    labels = list(resource.labels or [])
+    labels = list(getattr(resource, "labels", None) or [])
     return resource.schema, labels, errors
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor import CheckContext, Dataset, DatasetCheck, Dimension, Finding, register
 
@@ -32,7 +33,7 @@ class ColumnsDocumented(DatasetCheck):
             described = [c for c in dataset.columns if c.description.strip()]
             share = len(described) / len(dataset.columns)
             missing = [c.name for c in dataset.columns if not c.description.strip()]
-            details = {"columns": len(dataset.columns), "described": len(described),
+            details: dict[str, Any] = {"columns": len(dataset.columns), "described": len(described),
                        "undocumented": missing[:10], "documentation": docs}
             if share >= minimum:
                 yield self.passed(dataset, f"{len(described)} of {len(dataset.columns)} columns "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor import CheckContext, Dataset, DatasetCheck, Dimension, Finding, register
 from auditor.freshness import judge, parse_frequency
@@ -32,7 +33,7 @@ class Fresh(DatasetCheck):
         """Judge the data age against the frequency."""
         freq = parse_frequency(dataset.update_frequency)
         state, age = judge(freq, dataset.data_modified, ctx.now)
-        details = {
+        details: dict[str, Any] = {
             "state": state,
             "declared": freq.label,
             "period_days": freq.days,

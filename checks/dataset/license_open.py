@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor import CheckContext, Dataset, DatasetCheck, Dimension, Finding, register
 from auditor.licenses import classify_license
@@ -28,7 +29,7 @@ class LicenseOpen(DatasetCheck):
     def run(self, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
         """Map the licence to the Open Definition."""
         verdict = classify_license(dataset.license, dataset.license_url)
-        details = {"license": verdict.name, "state": verdict.state, "od_id": verdict.od_id}
+        details: dict[str, Any] = {"license": verdict.name, "state": verdict.state, "od_id": verdict.od_id}
         if verdict.state == "open":
             yield self.passed(dataset, f"open licence: {verdict.name}", **details)
         elif verdict.state == "not-open":

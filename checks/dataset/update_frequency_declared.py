@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor import CheckContext, Dataset, DatasetCheck, Dimension, Finding, register
 from auditor.freshness import parse_frequency
@@ -27,7 +28,7 @@ class UpdateFrequencyDeclared(DatasetCheck):
     def run(self, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
         """Parse the declared frequency."""
         freq = parse_frequency(dataset.update_frequency)
-        details = {"declared": freq.label, "kind": freq.kind}
+        details: dict[str, Any] = {"declared": freq.label, "kind": freq.kind}
         if freq.kind in ("periodic", "static"):
             yield self.passed(dataset, f"declares {freq.label!r}", **details)
         elif freq.kind == "irregular":

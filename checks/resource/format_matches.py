@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor import CheckContext, Dataset, Dimension, Finding, Resource, ResourceCheck, register
 from auditor.formats import expected_kinds, sniff
@@ -36,7 +37,7 @@ class FormatMatches(ResourceCheck):
             yield self.skipped(dataset, f"not downloadable ({probe.reason})", resource=resource)
             return
         found = sniff(probe.head, probe.content_type)
-        details = {"declared": resource.format, "detected": found,
+        details: dict[str, Any] = {"declared": resource.format, "detected": found,
                    "content_type": probe.content_type}
         if found in expected:
             yield self.passed(dataset, f"{resource.format} as declared", resource=resource, **details)

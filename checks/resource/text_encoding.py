@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor import CheckContext, Dataset, Dimension, Finding, Resource, TableCheck, register
 from auditor.table import TableAnalysis
@@ -31,7 +32,7 @@ class TextEncoding(TableCheck):
         """UTF-8 passes (a BOM is noted); anything else fails once, with where it starts."""
         assert table.info is not None and table.dialect is not None
         info, dialect = table.info, table.dialect
-        details = {**info.details(), "line_ending": dialect.line_ending}
+        details: dict[str, Any] = {**info.details(), "line_ending": dialect.line_ending}
         problems = []
         if not info.is_utf8:
             where = (f" (first non-UTF-8 byte on line {info.first_non_utf8_line:,})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor import CheckContext, Dataset, Dimension, Finding, Resource, ResourceCheck, register
 from auditor.formats import expected_kinds
@@ -29,7 +30,7 @@ class UrlReachable(ResourceCheck):
         """Probe the URL (shared with the format checks)."""
         sniff = resource.kind == "file" and expected_kinds(resource.format) is not None
         probe = ctx.probe(resource, sniff=sniff)
-        details = probe.details()
+        details: dict[str, Any] = probe.details()
         if probe.kind == "ok":
             yield self.passed(dataset, probe.reason, resource=resource, **details)
         elif resource.kind == "api" and probe.status in (400, 405, 501):
