@@ -226,13 +226,35 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
 
 
 @main.command("checks")
-def list_checks() -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown prints docs/checks.md.")
+def list_checks(fmt: str) -> None:
     """List every registered check with its dimension, weight and purpose."""
     from auditor import registry
 
+    if fmt == "markdown":
+        click.echo(checks_markdown(registry.all_checks()), nl=False)
+        return
     for cls in registry.all_checks():
         summary = (cls.__doc__ or "").strip().splitlines()[0]
         click.echo(f"{cls.id:<36} {cls.dimension.value:<18} {cls.weight:>4g}  {summary}")
+
+
+def checks_markdown(checks: Any) -> str:
+    """docs/checks.md: every check's documentation, from its docstring."""
+    import inspect
+
+    out = ["# Checks", "",
+           "Generated from the check registry (`auditor checks --format markdown > docs/checks.md`); each "
+           "check's docstring is its documentation.", ""]
+    for cls in checks:
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        path = "/".join(cls.__module__.split(".")) + ".py"
+        out += [f"## `{cls.id}`", "",
+                f"*Dimension*: {cls.dimension.value.replace('_', ' ')} · *default weight*: {cls.weight:g} · "
+                f"*severity for `auditor validate`*: {cls.severity} · *file*: `{path}`", "",
+                doc, "", f"**How to fix**: {cls.fix}", ""]
+    return "\n".join(out)
 
 
 @main.command()

@@ -190,3 +190,14 @@ def test_a_crashing_check_becomes_an_error_finding(monkeypatch: pytest.MonkeyPat
 
 def test_hud_like_dataset_maps() -> None:
     assert HUD_LIKE is not None
+
+
+def test_docs_checks_md_is_generated_from_the_registry() -> None:
+    from pathlib import Path
+
+    from auditor import registry
+    from auditor.cli import checks_markdown
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
+    assert doc.read_text("utf-8") == checks_markdown(registry.all_checks()), \
+        "regenerate with: auditor checks --format markdown > docs/checks.md"

@@ -19,6 +19,7 @@ context serves the whole process: its set-up, not its per-dataset run, is the sl
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import os
 import re
@@ -99,7 +100,7 @@ def build(expectation: Expectation) -> Any:
     if cls is None or not expectation.type.startswith("expect_"):
         known = sorted(n for n in dir(gx.expectations) if n.startswith("Expect"))
         snake = [re.sub(r"(?<!^)([A-Z])", r"_\1", n).lower() for n in known]
-        close = [s for s in snake if s.split("_to_")[0] == expectation.type.split("_to_")[0]][:2]
+        close = difflib.get_close_matches(expectation.type, snake, n=2, cutoff=0.8)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         raise ConfigError(f"{expectation.where}: unknown expectation {expectation.type!r}{hint}")
     try:
