@@ -48,6 +48,7 @@ class ContentOptions:
     now: float | None = None  # epoch seconds; the audit clock, for "future" dates
     suites: Sequence[Any] = ()  # expectation suites (auditor.table.expectations.Suite)
     keep_sample: bool = False  # keep the evenly spaced sample even without suites
+    parallel: int = 2  # files analysed at once in an audit: CPU-bound, and each holds its own memory
 
     def scan_options(self) -> ScanOptions:
         """Bounds for the parsing pass."""

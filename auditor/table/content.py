@@ -378,9 +378,11 @@ class Coordinates(Analyser):
             self._judge(p, first, lat, lon, good, out)
 
     def _judge(self, p: _Pair, first: int, lat: Any, lon: Any, good: Any, out: Any) -> None:
+        import pyarrow.compute as pc
+
         swapped = self._swapped(p, lat, lon, out)
         self._count(p, "swapped", swapped, first)
-        self._count(p, "out_of_range", _and_not(out, swapped), first)
+        self._count(p, "out_of_range", pc.and_not(out, swapped), first)
 
     @staticmethod
     def _count(p: _Pair, kind: str, mask: Any, first: int) -> None:
@@ -482,12 +484,6 @@ def _point_keys(lat: Any, lon: Any) -> Any:
 
 def _point_of(key: int) -> tuple[float, float]:
     return (key // _KEY_STRIDE) / _KEY_SCALE - 90.0, (key % _KEY_STRIDE) / _KEY_SCALE - 180.0
-
-
-def _and_not(a: Any, b: Any) -> Any:
-    import pyarrow.compute as pc
-
-    return pc.and_not(a, b)
 
 
 _DATE_FORMATS: tuple[tuple[str, int | None], ...] = (

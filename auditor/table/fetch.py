@@ -140,6 +140,9 @@ class TableCache:
         self._results: dict[str, TableAnalysis | FetchError] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        # Downloads overlap freely; analyses are CPU-bound, so only a few run at once, which
+        # also bounds the memory of an audit to a few files' worth.
+        self._analysing = threading.BoundedSemaphore(max(1, options.parallel))
 
     def get(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
         """The analysis of ``resource`` (computed on first call), or why it could not be fetched."""
@@ -175,9 +178,10 @@ class TableCache:
                     return TableAnalysis(problem=converted)
                 paths.append(converted)
                 path = converted
-            return analyse_file(path, self.options, declared=_declared(resource, dataset),
-                                declared_id=_declared_id(dataset), dataset_keys=keys_for(dataset, resource),
-                                truncated=truncated, source_bytes=got.total)
+            with self._analysing:
+                return analyse_file(path, self.options, declared=_declared(resource, dataset),
+                                    declared_id=_declared_id(dataset), dataset_keys=keys_for(dataset, resource),
+                                    truncated=truncated, source_bytes=got.total)
         except FetchError as exc:
             return exc
         finally:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -190,5 +189,3 @@ def reader(field: Any) -> Callable[[str], str | None]:
         return "type-error" if "type" in notes else "constraint-error"
     return verdict
 
-
-SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
