@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -224,3 +226,104 @@ def test_no_temporary_files_left_behind(demo: DemoServer, tmp_path: Path) -> Non
     finally:
         del os.environ["AUDITOR_TEST_TMP"]
     assert list(scratch.iterdir()) == []
+
+
+def _city_rows(n: int, start: int = 0) -> list[list[str]]:
+    rows = []
+    for i in range(start, start + n):
+        rows.append([str(100000 + i), f"2023-{(i % 12) + 1:02d}-{(i % 27) + 1:02d}T10:{i % 60:02d}:00",
+                     f"{40.60 + (i % 97) * 0.003:.5f}", f"{-73.95 - (i % 89) * 0.003:.5f}",
+                     ["Noise", "Parking", "Heat"][i % 3], f"Street {i % 40}"])
+    return rows
+
+
+HEADER = ["request_id", "created_date", "latitude", "longitude", "complaint_type", "address"]
+
+
+def _csv(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+    return buf.getvalue().encode("utf-8")
+
+
+def _defect_files() -> dict[str, bytes]:
+    base = _city_rows(300)
+    files = {"clean": _csv(base), "clean2": _csv(_city_rows(250, 5000))}
+    dup = [list(r) for r in base]
+    for i in (50, 120, 200):
+        dup[i][0] = dup[i - 1][0]
+    files["duplicates"] = _csv(dup)
+    coords = [list(r) for r in base]
+    for i in range(40, 70):  # a geocoder's default point on 30 rows
+        coords[i][2], coords[i][3] = "40.71278", "-74.00594"
+    coords[10][2], coords[10][3] = "0", "0"
+    coords[11][2] = "140.7"
+    files["coordinates"] = _csv(coords)
+    dates = [list(r) for r in base]
+    for i in (5, 6, 7, 8):
+        dates[i][1] = "1900-01-01T00:00:00"
+    dates[9][1] = "2109-03-01T10:00:00"
+    files["dates"] = _csv(dates)
+    files["empty_column"] = _csv([[*r, ""] for r in base], [*HEADER, "resolution"])
+    blank = _csv(base).decode().splitlines()
+    blank.insert(100, "")
+    blank.insert(150, ",,,,,")
+    files["blank_rows"] = ("\n".join(blank) + "\n").encode()
+    late = [list(r) for r in base]
+    late[260][5], late[280][5] = "Straße 7", "Café 39"  # the first accented byte after 10 KB
+    files["late_cp1252"] = _csv(late).decode().encode("cp1252")
+    assert files["late_cp1252"].index(b"\xdf") > 10_000
+    return files
+
+
+def test_independent_portal_with_known_defects(scripted: Callable[[Responder], ScriptedServer], tmp_path: Path) -> None:
+    files = _defect_files()
+    root: list[str] = []
+
+    def package(name: str) -> dict:
+        return {"id": f"pkg-{name}", "name": name, "title": name.replace("_", " "), "notes": "x" * 200,
+                "license_id": "cc-by", "metadata_modified": "2026-11-01T00:00:00",
+                "organization": {"name": "dept", "title": "Department"},
+                "resources": [{"id": f"res-{name}", "name": f"{name}.csv", "format": "CSV",
+                               "url": f"{root[0]}/files/{name}.csv"}]}
+
+    def respond(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if path.startswith("/api/3/action/package_search"):
+            body = {"success": True, "result": {"count": len(files), "results": [package(n) for n in sorted(files)]}}
+            return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+        if path.startswith("/files/"):
+            return 200, {"Content-Type": "text/csv"}, files[path.split("/")[-1][:-4]]
+        return 404, {"Content-Type": "application/json"}, b'{"success": false}'
+
+    server = scripted(respond)
+    root.append(server.root)
+    run = auditor("audit", server.root, "--platform", "ckan", "--out", str(tmp_path), *ALLOW)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    got = {d["id"].removeprefix("pkg-"): {f["check"]: f for f in d["findings"]} for d in doc["datasets"]}
+    content = ("resource.table-valid", "resource.text-encoding", "resource.unique-identifier",
+               "resource.coordinates-valid", "resource.dates-plausible", "resource.completeness")
+    expected_failures = {
+        "duplicates": {"resource.unique-identifier"},
+        "coordinates": {"resource.coordinates-valid"},
+        "dates": {"resource.dates-plausible"},
+        "empty_column": {"resource.completeness"},
+        "blank_rows": {"resource.table-valid"},
+        "late_cp1252": {"resource.text-encoding"},
+        "clean": set(),
+        "clean2": set(),
+    }
+    for name, expected in expected_failures.items():
+        failing = {c for c in content if got[name][c]["status"] == "fail"}
+        assert failing == expected, (name, {c: got[name][c]["message"] for c in failing})
+        passing = {c for c in content if got[name][c]["status"] == "pass"}
+        assert passing == set(content) - expected, name  # every check judged, none skipped
+    coords = got["coordinates"]["resource.coordinates-valid"]["details"]["pairs"][0]["problems"]
+    assert coords["placeholder"]["rows"] == 30 and coords["zero_zero"]["rows"] == 1
+    assert coords["out_of_range"]["rows"] == 1
+    dates = got["dates"]["resource.dates-plausible"]["details"]["columns"][0]["problems"]
+    assert dates["sentinel"]["values"] == {"1900-01-01": 4} and dates["future"]["rows"] == 1
+    assert got["duplicates"]["resource.unique-identifier"]["details"]["columns"][0]["duplicated_values"] == 3
+    assert got["blank_rows"]["resource.table-valid"]["details"]["errors"] == {"blank-row": 2}
+    assert got["late_cp1252"]["resource.text-encoding"]["details"]["encoding"] == "Windows-1252"
+    assert got["late_cp1252"]["resource.table-valid"]["status"] == "pass"
