@@ -157,6 +157,11 @@ def audit(portal: str, **opts: Any) -> None:
             opts["max_datasets"] = cfg.max_datasets
         if cfg.max_download_mb and opts["max_download_mb"] == 200.0:
             opts["max_download_mb"] = cfg.max_download_mb
+        for key, default in (("concurrency", 4), ("timeout", 30.0), ("retries", 3)):
+            value = getattr(cfg, key)
+            if value is not None and opts[key] == default:
+                opts[key] = value
+        opts["portal_config"] = cfg
         if cfg.app_token_env and not opts["app_token"]:
             opts["app_token"] = os.environ.get(cfg.app_token_env, "")
     elif not portal.startswith(("http://", "https://")):
@@ -169,7 +174,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     from urllib.parse import urlsplit
 
     from auditor import registry
-    from auditor.config import load_rubric
+    from auditor.config import apply_portal, load_rubric
     from auditor.errors import AuditorError, ConfigError, RegistryError, SourceError
     from auditor.http import HttpClient, HttpSettings
     from auditor.runner import AuditOptions, audit_portal
@@ -180,6 +185,8 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
         checks = registry.select(opts["selected"], opts["ignore"])
         known = {c.id: c for c in registry.all_checks()}
         rubric = load_rubric(opts["rubric"], known)
+        if opts.get("portal_config") is not None:
+            rubric = apply_portal(rubric, opts["portal_config"], known)
     except (ConfigError, RegistryError) as exc:
         _fail(str(exc))
     host = urlsplit(url).hostname or ""
@@ -358,6 +365,41 @@ def run_validate(target: str, **opts: Any) -> int:
     if opts["fail_on"] and result.worst() >= LEVELS[opts["fail_on"]]:
         return EXIT_BELOW
     return EXIT_OK
+
+
+@main.group()
+def config() -> None:
+    """Portal configs and the rubric."""
+
+
+@config.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), help="YAML merged over the rubric.")
+def config_check(paths: tuple[Path, ...], rubric: Path | None) -> None:
+    """Validate portal configs (default: every config/portals/*.yaml), their suites and the rubric.
+
+    Nothing is fetched. Exit 0 when everything is valid, 2 with one line naming the file
+    and the key of the first mistake.
+    """
+    from auditor import registry
+    from auditor.config import all_portals, apply_portal, config_dir, load_portal, load_rubric, portal_suites
+    from auditor.errors import ConfigError
+
+    known = {c.id: c for c in registry.all_checks()}
+    try:
+        base = load_rubric(rubric, known)
+        files = [p for path in paths for p in (sorted(path.glob("*.yaml")) if path.is_dir() else [path])]
+        portals = [load_portal(p) for p in files] if paths else all_portals()
+        suites = 0
+        for cfg in portals:
+            apply_portal(base, cfg, known)
+            if cfg.suites:
+                suites += len(portal_suites(cfg))
+    except ConfigError as exc:
+        _fail(str(exc))
+    where = ", ".join(p.path for p in portals) if paths else str(config_dir() / "portals")
+    click.echo(f"ok: rubric, {len(portals)} portal config{'s' if len(portals) != 1 else ''} ({where}), "
+               f"{suites} suite{'s' if suites != 1 else ''}")
 
 
 @main.command("demo-server")

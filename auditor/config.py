@@ -149,7 +149,7 @@ def _validate(data: Mapping[str, Any], name: str, known_checks: Mapping[str, Any
 
 @dataclass(frozen=True)
 class PortalConfig:
-    """One portal to audit, from ``config/portals/<id>.yaml``."""
+    """One portal to audit, from ``config/portals/<id>.yaml`` (validated by auditor.portals)."""
 
     id: str
     url: str
@@ -159,48 +159,82 @@ class PortalConfig:
     app_token_env: str = ""
     max_datasets: int | None = None
     max_download_mb: float | None = None
+    concurrency: int | None = None
+    timeout: float | None = None
+    retries: int | None = None
+    cron: str = "0 2 * * *"
+    timezone: str = "UTC"
+    owners: Mapping[str, Any] = field(default_factory=dict)  # department -> auditor.portals.Owner
+    weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    broken_after: int = 2
     suites: tuple[Any, ...] = ()  # raw YAML: inline suites or paths, parsed when content checks run
     path: str = ""
 
 
-_PORTAL_KEYS = {"url", "platform", "title", "domain", "app_token_env", "limits", "schedule",
-                "timezone", "owners", "weights", "thresholds", "suites"}
-
-
 def load_portal(path: Path) -> PortalConfig:
     """Load and validate one portal config file."""
-    data = _mapping(_load_yaml(path), str(path))
-    for key in data:
-        if key not in _PORTAL_KEYS:
-            raise ConfigError(f"{path}: unknown key {key!r}")
-    url = data.get("url")
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{path}: url: expected an http(s) URL, got {url!r}")
-    platform = data.get("platform")
-    if platform is not None and platform not in ("ckan", "socrata"):
-        raise ConfigError(f"{path}: platform: expected ckan or socrata, got {platform!r}")
-    limits = _mapping(data.get("limits"), f"{path}: limits")
-    max_datasets = limits.get("max_datasets")
-    if max_datasets is not None and (not isinstance(max_datasets, int) or max_datasets < 1):
-        raise ConfigError(f"{path}: limits.max_datasets: expected a positive integer")
-    max_mb = limits.get("max_download_mb")
-    if max_mb is not None and (isinstance(max_mb, bool) or not isinstance(max_mb, int | float) or max_mb <= 0):
-        raise ConfigError(f"{path}: limits.max_download_mb: expected a positive number")
-    suites = data.get("suites") or []
-    if not isinstance(suites, list):
-        raise ConfigError(f"{path}: suites: expected a list of suites or suite file paths")
+    from auditor.portals import parse_portal_file
+
+    spec = parse_portal_file(_load_yaml(path), path)
     return PortalConfig(
         id=path.stem,
-        url=url,
-        platform=platform,
-        title=str(data.get("title") or ""),
-        domain=str(data.get("domain") or ""),
-        app_token_env=str(data.get("app_token_env") or ""),
-        max_datasets=max_datasets,
-        max_download_mb=float(max_mb) if max_mb is not None else None,
-        suites=tuple(suites),
+        url=spec.url,
+        platform=spec.platform,
+        title=spec.title,
+        domain=spec.domain,
+        app_token_env=spec.app_token_env,
+        max_datasets=spec.limits.max_datasets,
+        max_download_mb=spec.limits.max_download_mb,
+        concurrency=spec.limits.concurrency,
+        timeout=spec.limits.timeout,
+        retries=spec.limits.retries,
+        cron=spec.schedule.cron,
+        timezone=spec.schedule.timezone,
+        owners=dict(sorted(spec.owners.items())),
+        weights={"dimensions": dict(spec.weights.dimensions), "checks": dict(spec.weights.checks)},
+        thresholds={k: dict(v) for k, v in spec.thresholds.items()},
+        broken_after=spec.broken_after,
+        suites=tuple(spec.suites),
         path=str(path),
     )
+
+
+def all_portals(directory: Path | None = None) -> list[PortalConfig]:
+    """Every portal config in ``config/portals`` (or ``directory``), sorted by id."""
+    folder = directory or config_dir() / "portals"
+    return [load_portal(p) for p in sorted(folder.glob("*.yaml"))]
+
+
+def find_portal(name: str) -> PortalConfig | None:
+    """A portal config by file path or by id under ``config/portals``; None if not one."""
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        return load_portal(candidate)
+    if "/" in name or ":" in name:
+        return None
+    path = config_dir() / "portals" / f"{name}.yaml"
+    return load_portal(path) if path.is_file() else None
+
+
+def apply_portal(rubric: Rubric, cfg: PortalConfig, known_checks: Mapping[str, Any] | None = None) -> Rubric:
+    """The rubric with a portal config's weight and threshold overrides merged in."""
+    dims = dict(rubric.dimensions)
+    for key, value in cfg.weights.get("dimensions", {}).items():
+        if key not in {d.value for d in Dimension}:
+            raise ConfigError(f"{cfg.path}: weights.dimensions.{key}: unknown dimension")
+        dims[key] = float(value)
+    checks = dict(rubric.checks)
+    for key, weight in cfg.weights.get("checks", {}).items():
+        if known_checks is not None and key not in known_checks:
+            raise ConfigError(f"{cfg.path}: weights.checks.{key}: unknown check")
+        checks[key] = float(weight)
+    thresholds: dict[str, dict[str, Any]] = {k: dict(v) for k, v in rubric.thresholds.items()}
+    for key, limits in cfg.thresholds.items():
+        if known_checks is not None and key not in known_checks:
+            raise ConfigError(f"{cfg.path}: thresholds.{key}: unknown check")
+        thresholds[key] = {**thresholds.get(key, {}), **limits}
+    return Rubric(dims, checks, thresholds, rubric.bands, f"{rubric.source} + {cfg.path}")
 
 
 def portal_suites(cfg: PortalConfig) -> list[Any]:
@@ -218,14 +252,3 @@ def portal_suites(cfg: PortalConfig) -> list[Any]:
         else:
             out.extend(parse_suites([item], cfg.path, f"suites[{i}]"))
     return out
-
-
-def find_portal(name: str) -> PortalConfig | None:
-    """A portal config by file path or by id under ``config/portals``; None if not one."""
-    candidate = Path(name)
-    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
-        return load_portal(candidate)
-    if "/" in name or ":" in name:
-        return None
-    path = config_dir() / "portals" / f"{name}.yaml"
-    return load_portal(path) if path.is_file() else None
