@@ -122,6 +122,9 @@ def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         *content_options(),
         click.option("--content/--no-content", default=True, show_default=True,
                      help="Download tabular files and check what is inside them."),
+        click.option("--db", envvar="AUDITOR_DB", default=None,
+                     help="Record the run in this history store (SQLAlchemy URL, or AUDITOR_DB).\n"
+                          "e.g. sqlite:///history.sqlite, postgresql+psycopg://user@host/db"),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -189,6 +192,16 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
             rubric = apply_portal(rubric, opts["portal_config"], known)
     except (ConfigError, RegistryError) as exc:
         _fail(str(exc))
+    store, run_id = None, None
+    if opts.get("db"):
+        from auditor.store import Store, StoreError
+
+        try:
+            store = Store(opts["db"])
+            cfg = opts.get("portal_config")
+            run_id = store.start(cfg.id if cfg is not None else url, url)
+        except StoreError as exc:
+            _fail(str(exc))
     host = urlsplit(url).hostname or ""
     settings = HttpSettings(
         timeout=opts["timeout"],
@@ -211,25 +224,73 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
             result = audit_portal(url, http, rubric, checks, options, progress=progress)
         except AuditorError as exc:
             progress.close()
+            if store is not None and run_id is not None:
+                store.abandon(run_id)
             kind = "portal unreadable" if isinstance(exc, SourceError) else "audit failed"
             _fail(f"{kind}: {exc}")
     progress.close()
+    from reports import report_dict
+
+    doc = report_dict(result)
+    changes = None
+    if store is not None and run_id is not None:
+        changes = _record(store, run_id, doc)
     if opts["out_dir"]:
         path = write_json(result, opts["out_dir"])
         click.echo(f"wrote {path}", err=True)
     if opts["fmt"] == "json":
         import json
 
-        from reports import report_dict
-
-        click.echo(json.dumps(report_dict(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**doc, "changes": changes.as_dict()} if changes is not None else doc, indent=2,
+                              ensure_ascii=False))
     else:
         render_console(result, click.echo, top=opts["top"])
+        if changes is not None:
+            render_changes(changes, click.echo)
     score = result.score.overall
     if opts["fail_under"] is not None and (score is None or score < opts["fail_under"]):
         click.echo(f"portal score {score} is below --fail-under {opts['fail_under']:g}", err=True)
         return EXIT_BELOW
     return EXIT_OK
+
+
+def _record(store: Any, run_id: int, doc: dict[str, Any]) -> Any:
+    """Store a finished run and compare it with the portal's previous one."""
+    from auditor.store import StoreError, diff_reports
+
+    try:
+        store.finish(run_id, doc)
+        run = store.resolve(str(run_id))
+        previous = store.before(run)
+        click.echo(f"stored run {run_id} in the history store", err=True)
+        return diff_reports(store.report(previous.id) if previous else None, doc)
+    except StoreError as exc:
+        # The run's results are already printed and written: say what failed, lose nothing else.
+        click.echo(f"auditor: warning: run not stored: {exc}", err=True)
+        return None
+
+
+def render_changes(changes: Any, write: Callable[[str], None], limit: int = 10) -> None:
+    """The "since the previous run" section: new and fixed problems per department."""
+    from reports.console import clean
+
+    write("")
+    if changes.before is None:
+        write("Since the previous run: this is the first stored run of this portal.")
+        return
+    started = (changes.before.get("run") or {}).get("started")
+    write(f"Since the previous run ({started}): {len(changes.new)} new problems, {len(changes.fixed)} fixed, "
+          f"{len(changes.added)} datasets added, {len(changes.removed)} removed")
+    portal = next((s for s in changes.scores if s.scope == "portal"), None)
+    if portal is not None and portal.before is not None and portal.after is not None:
+        write(f"  portal score {portal.before:.1f} -> {portal.after:.1f}")
+    for name, groups in changes.departments().items():
+        write(f"  {clean(name, 50)}: {len(groups['new'])} new, {len(groups['fixed'])} fixed")
+        for label, items in (("new", groups["new"]), ("fixed", groups["fixed"])):
+            for p in items[:limit]:
+                write(f"    {label:<5} {clean(p.dataset_id, 14):<14} {p.check:<28} {clean(p.message, 70)}")
+            if len(items) > limit:
+                write(f"    ... and {len(items) - limit} more {label}")
 
 
 @main.command("checks")
@@ -365,6 +426,81 @@ def run_validate(target: str, **opts: Any) -> int:
     if opts["fail_on"] and result.worst() >= LEVELS[opts["fail_on"]]:
         return EXIT_BELOW
     return EXIT_OK
+
+
+def _open_store(url: str | None) -> Any:
+    from auditor.store import Store, StoreError
+
+    try:
+        return Store(url)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.argument("portal", required=False)
+@click.option("--run", "which", default="latest", show_default=True, help="A run id, 'latest' or 'previous'.")
+@click.option("--db", envvar="AUDITOR_DB", default=None, help="History store URL (default: AUDITOR_DB or a SQLite "
+              "file in ~/.local/share/portal-auditor).")
+@click.option("--format", "fmt", type=click.Choice(["console", "json"]), default="console", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write report.json here.")
+@click.option("--top", type=click.IntRange(min=0), default=15, show_default=True)
+def report(portal: str | None, which: str, db: str | None, fmt: str, out_dir: Path | None, top: int) -> None:
+    """Redraw a stored run (of PORTAL: a config id or URL) without crawling again.
+
+    \b
+    Examples:
+      auditor report --run latest
+      auditor report chicago --run previous --format json
+    """
+    import json
+
+    from auditor.store import StoreError, diff_reports
+    from reports import render_console, result_from_report
+
+    store = _open_store(db)
+    try:
+        run = store.resolve(which, portal)
+        doc = store.report(run.id)
+        previous = store.before(run)
+        changes = diff_reports(store.report(previous.id) if previous else None, doc)
+    except StoreError as exc:
+        _fail(str(exc))
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "report.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    if fmt == "json":
+        click.echo(json.dumps({**doc, "changes": changes.as_dict()}, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"run {run.id} of {run.portal}, {run.started}", err=True)
+    render_console(result_from_report(doc), click.echo, top=top)
+    render_changes(changes, click.echo)
+
+
+@main.command()
+@click.argument("portal", required=False)
+@click.option("--run", "which", default="latest", show_default=True, help="The later run: id, 'latest'.")
+@click.option("--against", default=None, help="The earlier run id (default: the run before --run).")
+@click.option("--db", envvar="AUDITOR_DB", default=None, help="History store URL.")
+@click.option("--format", "fmt", type=click.Choice(["console", "json"]), default="console", show_default=True)
+def diff(portal: str | None, which: str, against: str | None, db: str | None, fmt: str) -> None:
+    """New problems, fixed problems and score changes between two stored runs, per department."""
+    import json
+
+    from auditor.store import StoreError, diff_reports
+
+    store = _open_store(db)
+    try:
+        run = store.resolve(which, portal)
+        earlier = store.resolve(against, portal) if against else store.before(run)
+        changes = diff_reports(store.report(earlier.id) if earlier else None, store.report(run.id))
+    except StoreError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps(changes.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"run {run.id} of {run.portal}" + (f" against run {earlier.id}" if earlier else ""))
+        render_changes(changes, click.echo, limit=50)
 
 
 @main.group()

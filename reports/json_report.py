@@ -80,12 +80,59 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
                 "organization": r.dataset.organization,
                 "url": r.dataset.url,
                 "type": r.dataset.asset_type,
+                "data_modified": iso(r.dataset.data_modified),
+                "metadata_modified": iso(r.dataset.metadata_modified),
                 **_score(r.score),
                 "findings": [finding_dict(f) for f in r.findings],
             }
             for r in result.datasets
         ],
     }
+
+
+def _score_from(doc: Mapping[str, Any]) -> Score:
+    return Score(overall=doc.get("score"), grade=str(doc.get("grade") or ""),
+                 dimensions=dict(doc.get("dimensions") or {}), counts=dict(doc.get("counts") or {}))
+
+
+def result_from_report(doc: Mapping[str, Any]) -> AuditResult:
+    """An AuditResult rebuilt from report.json, so any renderer can redraw a stored run."""
+    from auditor.model import Dataset, Dimension, Portal, Status
+    from auditor.runner import DatasetResult
+    from auditor.timeutil import parse_time
+
+    portal_doc = doc.get("portal") or {}
+    run = doc.get("run") or {}
+    results = []
+    for ds in doc.get("datasets") or []:
+        dataset = Dataset(id=str(ds["id"]), title=str(ds.get("title") or ""), url=str(ds.get("url") or ""),
+                          organization=str(ds.get("organization") or ""), asset_type=str(ds.get("type") or "dataset"),
+                          data_modified=parse_time(ds.get("data_modified")),
+                          metadata_modified=parse_time(ds.get("metadata_modified")))
+        findings = [
+            Finding(check=f["check"], dimension=Dimension(f["dimension"]), weight=float(f.get("weight") or 0),
+                    status=Status(f["status"]), dataset_id=dataset.id, message=str(f.get("message") or ""),
+                    resource_id=f.get("resource"), value=f.get("value"), details=f.get("details") or {})
+            for f in ds.get("findings") or []
+        ]
+        results.append(DatasetResult(dataset, findings, _score_from(ds)))
+    started = parse_time(run.get("started"))
+    finished = parse_time(run.get("finished"))
+    assert started is not None and finished is not None, "a report always has its run times"
+    return AuditResult(
+        portal=Portal(url=str(portal_doc.get("url") or ""), platform=str(portal_doc.get("platform") or ""),
+                      title=str(portal_doc.get("title") or "")),
+        started=started,
+        finished=finished,
+        datasets=results,
+        score=_score_from(portal_doc),
+        departments={d["name"]: _score_from(d) for d in doc.get("departments") or []},
+        catalogue_size=portal_doc.get("datasets_in_catalogue"),
+        sampled=bool(portal_doc.get("sampled")),
+        notes=list(run.get("notes") or []),
+        requests=int(run.get("requests") or 0),
+        version=str(run.get("version") or ""),
+    )
 
 
 def write_json(result: AuditResult, out_dir: Path) -> Path:

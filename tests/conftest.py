@@ -86,3 +86,49 @@ def scripted() -> Iterator[Callable[[Responder], ScriptedServer]]:
     yield make
     for server in servers:
         server.close()
+
+
+def _pg_binary(name: str) -> str | None:
+    import glob
+    import shutil
+
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session: initdb and pg_ctl in a temporary folder.
+
+    Run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root).
+    `.ci/run` installs the Debian package when it is missing.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.fail("PostgreSQL server binaries not found (install the Debian 'postgresql' package)")
+    base = Path(tempfile.mkdtemp(prefix="auditor-pg-"))
+    os.chmod(base, 0o755)
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = base / "data"
+    subprocess.run([*as_user, initdb, "-D", str(data), "-U", "auditor", "-A", "trust", "--no-sync", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://auditor@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)

@@ -1,0 +1,227 @@
+"""Open a store, record runs, read them back."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+from auditor.errors import AuditorError
+from auditor.store import schema as t
+from auditor.timeutil import iso
+
+
+class StoreError(AuditorError):
+    """The history store cannot be opened or written; the message says why in one line."""
+
+
+def default_url() -> str:
+    """``AUDITOR_DB``, else a SQLite file in the user's data folder (no set-up needed)."""
+    env = os.environ.get("AUDITOR_DB")
+    if env:
+        return env
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "portal-auditor"
+    return f"sqlite:///{base / 'history.sqlite'}"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One row of the runs table."""
+
+    id: int
+    portal: str
+    url: str
+    started: str
+    finished: str | None
+    status: str
+    score: float | None
+    grade: str | None
+    datasets: int | None
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable URL)"
+
+
+class Store:
+    """A history store at a SQLAlchemy URL: ``sqlite:///path`` or ``postgresql+psycopg://...``."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        try:
+            if self.url.startswith("sqlite:///"):
+                Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise StoreError(f"cannot use database {_safe(self.url)}: {str(exc).splitlines()[0]}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            with self.engine.begin() as conn:
+                t.migrate(conn)
+                # A run still "running" when a store opens was killed: say so, keep nothing of it.
+                conn.execute(update(t.runs).where(t.runs.c.status == "running").values(status="interrupted"))
+        except OperationalError as exc:
+            raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(f"database {_safe(self.url)}: {_first_line(exc)}") from None
+
+    def start(self, portal: str, url: str) -> int:
+        """Mark a run as started; its results arrive with :meth:`finish`."""
+        with self._tx() as conn:
+            row = conn.execute(insert(t.runs).values(portal=portal, url=url, platform="", status="running",
+                                                     started=iso(datetime.now(UTC))).returning(t.runs.c.id))
+            return int(row.scalar_one())
+
+    def finish(self, run_id: int, report: Mapping[str, Any]) -> None:
+        """Write a run's report, datasets, findings and scores in one transaction."""
+        portal = report.get("portal") or {}
+        run = report.get("run") or {}
+        with self._tx() as conn:
+            conn.execute(delete(t.findings).where(t.findings.c.run_id == run_id))
+            conn.execute(delete(t.datasets).where(t.datasets.c.run_id == run_id))
+            conn.execute(delete(t.scores).where(t.scores.c.run_id == run_id))
+            dataset_rows, finding_rows, score_rows = _rows(run_id, report)
+            if dataset_rows:
+                conn.execute(insert(t.datasets), dataset_rows)
+            if finding_rows:
+                conn.execute(insert(t.findings), finding_rows)
+            if score_rows:
+                conn.execute(insert(t.scores), score_rows)
+            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
+                platform=str(portal.get("platform") or ""), started=run.get("started"), finished=run.get("finished"),
+                status="complete", score=portal.get("score"), grade=portal.get("grade"),
+                datasets=len(report.get("datasets") or []), version=run.get("version"),
+                report=json.dumps(report, ensure_ascii=False, sort_keys=True)))
+
+    def abandon(self, run_id: int, status: str = "failed") -> None:
+        """Close a run that produced no report (the portal could not be read)."""
+        with self._tx() as conn:
+            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(status=status,
+                                                                          finished=iso(datetime.now(UTC))))
+
+    def record(self, portal: str, report: Mapping[str, Any]) -> int:
+        """Start and finish a run in one go; its id."""
+        run_id = self.start(portal, str((report.get("portal") or {}).get("url") or portal))
+        self.finish(run_id, report)
+        return run_id
+
+    def runs(self, portal: str | None = None, *, complete_only: bool = True, limit: int = 50) -> list[RunInfo]:
+        """Runs, newest first."""
+        query = select(t.runs.c.id, t.runs.c.portal, t.runs.c.url, t.runs.c.started, t.runs.c.finished,
+                       t.runs.c.status, t.runs.c.score, t.runs.c.grade, t.runs.c.datasets)
+        if portal:
+            query = query.where(t.runs.c.portal == portal)
+        if complete_only:
+            query = query.where(t.runs.c.status == "complete")
+        query = query.order_by(t.runs.c.started.desc(), t.runs.c.id.desc()).limit(limit)
+        with self._tx() as conn:
+            return [RunInfo(*row) for row in conn.execute(query)]
+
+    def resolve(self, which: str, portal: str | None = None) -> RunInfo:
+        """A run by id, or ``latest`` / ``previous`` (of a portal, when given)."""
+        if which in ("latest", "previous"):
+            found = self.runs(portal, limit=2)
+            index = 0 if which == "latest" else 1
+            if len(found) <= index:
+                where = f" for {portal}" if portal else ""
+                raise StoreError(f"no {'' if index == 0 else 'previous '}complete run{where} in {_safe(self.url)}")
+            return found[index]
+        try:
+            run_id = int(which)
+        except ValueError:
+            raise StoreError(f"--run expects a run id, 'latest' or 'previous', got {which!r}") from None
+        with self._tx() as conn:
+            row = conn.execute(select(t.runs.c.id, t.runs.c.portal, t.runs.c.url, t.runs.c.started,
+                                      t.runs.c.finished, t.runs.c.status, t.runs.c.score, t.runs.c.grade,
+                                      t.runs.c.datasets).where(t.runs.c.id == run_id)).first()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {_safe(self.url)}")
+        return RunInfo(*row)
+
+    def before(self, run: RunInfo) -> RunInfo | None:
+        """The complete run of the same portal just before ``run``."""
+        query = (select(t.runs.c.id, t.runs.c.portal, t.runs.c.url, t.runs.c.started, t.runs.c.finished,
+                        t.runs.c.status, t.runs.c.score, t.runs.c.grade, t.runs.c.datasets)
+                 .where(t.runs.c.portal == run.portal, t.runs.c.status == "complete",
+                        (t.runs.c.started < run.started) | ((t.runs.c.started == run.started) & (t.runs.c.id < run.id)))
+                 .order_by(t.runs.c.started.desc(), t.runs.c.id.desc()).limit(1))
+        with self._tx() as conn:
+            row = conn.execute(query).first()
+        return RunInfo(*row) if row else None
+
+    def report(self, run_id: int) -> dict[str, Any]:
+        """The stored report JSON of a run."""
+        with self._tx() as conn:
+            text = conn.execute(select(t.runs.c.report).where(t.runs.c.id == run_id)).scalar_one_or_none()
+        if not text:
+            raise StoreError(f"run {run_id} has no stored report (it did not complete)")
+        data: dict[str, Any] = json.loads(text)
+        return data
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+
+def _rows(run_id: int, report: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                            list[dict[str, Any]]]:
+    datasets, findings, scores = [], [], []
+    portal = report.get("portal") or {}
+    scores.append({"run_id": run_id, "scope": "portal", "name": "", "dimension": "overall",
+                   "value": portal.get("score")})
+    for dim, value in (portal.get("dimensions") or {}).items():
+        scores.append({"run_id": run_id, "scope": "portal", "name": "", "dimension": dim, "value": value})
+    for dept in report.get("departments") or []:
+        scores.append({"run_id": run_id, "scope": "department", "name": dept["name"], "dimension": "overall",
+                       "value": dept.get("score")})
+    for ds in report.get("datasets") or []:
+        markers = {k: ds.get(k) for k in ("data_modified", "metadata_modified") if ds.get(k)}
+        datasets.append({"run_id": run_id, "dataset_id": ds["id"], "title": ds.get("title"),
+                         "department": ds.get("organization") or "", "score": ds.get("score"),
+                         "grade": ds.get("grade"), "markers": json.dumps(markers, sort_keys=True)})
+        scores.append({"run_id": run_id, "scope": "dataset", "name": ds["id"], "dimension": "overall",
+                       "value": ds.get("score")})
+        for f in ds.get("findings") or []:
+            findings.append({"run_id": run_id, "dataset_id": ds["id"], "check_id": f["check"],
+                             "resource_id": f.get("resource") or "", "status": f["status"], "value": f.get("value"),
+                             "weight": f.get("weight"), "dimension": f.get("dimension"),
+                             "message": f.get("message"),
+                             "details": json.dumps(f.get("details") or {}, ensure_ascii=False, sort_keys=True)})
+    return datasets, findings, scores
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers work while a run is written; the busy timeout makes two writers wait
+    # their turn instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
