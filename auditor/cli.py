@@ -229,8 +229,13 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
             kind = "portal unreadable" if isinstance(exc, SourceError) else "audit failed"
             _fail(f"{kind}: {exc}")
     progress.close()
+    from dataclasses import replace
+
     from reports import report_dict
 
+    cfg = opts.get("portal_config")
+    if cfg is not None and cfg.title:
+        result = replace(result, portal=replace(result.portal, title=cfg.title))
     doc = report_dict(result)
     changes = None
     if store is not None and run_id is not None:
@@ -501,6 +506,55 @@ def diff(portal: str | None, which: str, against: str | None, db: str | None, fm
     else:
         click.echo(f"run {run.id} of {run.portal}" + (f" against run {earlier.id}" if earlier else ""))
         render_changes(changes, click.echo, limit=50)
+
+
+@main.command()
+@click.argument("portals", nargs=-1)
+@click.option("--db", envvar="AUDITOR_DB", default=None, help="History store URL; the job store lives there too.")
+@click.option("--once", is_flag=True, help="Run every due portal now, then exit (for cron users and tests).")
+@click.option("--force", is_flag=True, help="With --once: run every portal, due or not.")
+@click.option("--dry-run", is_flag=True, help="Print the digests instead of sending them.")
+@click.option("--config-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Portal configs folder (default: config/portals).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (deliveries, retries).")
+def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, dry_run: bool,
+             config_dir: Path | None, verbose: bool) -> None:
+    """Run the nightly audits of the configured portals (all, or the PORTALS named).
+
+    In the foreground, as a service would (see docs/nightly.md for a systemd unit): one
+    cron job per portal config (schedule.cron in schedule.timezone), kept in the history
+    store's database so schedules survive restarts. After each run: the run is stored, and
+    each department with new problems or fixes gets one digest (e-mail and/or webhook).
+    SIGTERM or Ctrl-C lets the run in progress finish, then stops.
+    """
+    import logging
+
+    from auditor.config import all_portals
+    from auditor.config import config_dir as default_dir
+    from auditor.errors import ConfigError
+    from auditor.nightly import run_due, serve
+    from auditor.store import Store, StoreError, default_url
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    url = db or default_url()
+    try:
+        configs = all_portals(config_dir or default_dir() / "portals")
+        Store(url).close()
+    except (ConfigError, StoreError) as exc:
+        _fail(str(exc))
+    if portals:
+        unknown = sorted(set(portals) - {c.id for c in configs})
+        if unknown:
+            _fail(f"no portal config {unknown[0]!r} in {config_dir or default_dir() / 'portals'}")
+        configs = [c for c in configs if c.id in portals]
+    if not configs:
+        _fail("no portal configs to schedule")
+    if once:
+        done = run_due(configs, url, force=force, dry_run=dry_run, echo=click.echo)
+        click.echo(f"{len(done)} portal{'s' if len(done) != 1 else ''} audited")
+        return
+    serve(configs, url, dry_run=dry_run, echo=click.echo)
 
 
 @main.group()

@@ -168,6 +168,7 @@ class PortalConfig:
     weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     broken_after: int = 2
+    notify: Any = None  # auditor.portals.Notify
     suites: tuple[Any, ...] = ()  # raw YAML: inline suites or paths, parsed when content checks run
     path: str = ""
 
@@ -195,6 +196,7 @@ def load_portal(path: Path) -> PortalConfig:
         weights={"dimensions": dict(spec.weights.dimensions), "checks": dict(spec.weights.checks)},
         thresholds={k: dict(v) for k, v in spec.thresholds.items()},
         broken_after=spec.broken_after,
+        notify=spec.notify,
         suites=tuple(spec.suites),
         path=str(path),
     )

@@ -83,6 +83,26 @@ class Owner(_Strict):
         return value
 
 
+class Notify(_Strict):
+    """How digests are sent. The SMTP password lives in the environment, never here."""
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    starttls: bool = False
+    ssl: bool = False
+    username: str | None = None
+    password_env: str | None = None
+    sender: str = "portal-auditor@localhost"
+    retries: int = Field(default=3, ge=0, le=10)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError("expected an e-mail address")
+        return value
+
+
 class Weights(_Strict):
     """Overrides of the rubric's dimension and check weights."""
 
@@ -104,6 +124,7 @@ class PortalFile(_Strict):
     thresholds: dict[str, dict[str, Any]] = Field(default_factory=dict)
     owners: dict[str, Owner] = Field(default_factory=dict)
     broken_after: int = Field(default=2, ge=1, le=30)
+    notify: Notify = Field(default_factory=Notify)
     suites: list[Any] = Field(default_factory=list)
 
     @field_validator("url")

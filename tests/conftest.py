@@ -37,6 +37,7 @@ class ScriptedServer:
     def __init__(self, responder: Responder) -> None:
         outer = self
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.bodies: list[tuple[str, bytes]] = []  # POST bodies, by path
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -61,6 +62,11 @@ class ScriptedServer:
 
             def do_HEAD(self) -> None:  # noqa: N802
                 self._reply(True)
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                outer.bodies.append((self.path, self.rfile.read(length)))
+                self._reply(False)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -83,6 +83,9 @@ class TableValid(TableCheck):
         for kind, n in sorted(structure.errors.items(), key=lambda kv: (-kv[1], kv[0])):
             parts.append(f"{n:,} {kind}{'s' if n != 1 else ''}")
         note = coverage_note(table)
+        if structure.rows == 0:
+            yield self.failed(dataset, "the table has a header but no data rows", resource=resource, **details)
+            return
         if not parts:
             yield self.passed(dataset, f"{structure.rows:,} rows, {len(table.fields)} columns, no structural "
                               f"errors{note}", resource=resource, **details)

@@ -1,0 +1,237 @@
+"""Nightly audits: schedule --once against a portal whose data changes, digests to a real SMTP
+server and a webhook receiver, the foreground scheduler's clean stop."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Responder, ScriptedServer
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[tuple[list[str], str]] = []
+        outer = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ANN201
+                outer.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+                return "250 OK"
+
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    yield box
+    box.stop()
+
+
+def _rows(n: int, seed: int = 0) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["request_id", "created_date", "complaint_type"])
+    for i in range(n):
+        writer.writerow([str(1000 + i + seed), f"2024-0{1 + i % 9}-1{i % 9}T10:00:00", ["Noise", "Heat"][i % 2]])
+    return buf.getvalue().encode()
+
+
+class City:
+    """A CKAN portal whose files can change between two nightly runs."""
+
+    def __init__(self) -> None:
+        self.files = {"parks-trees": _rows(200), "parks-benches": _rows(150, 5000), "police-calls": _rows(300, 9000)}
+        self.depts = {"parks-trees": "Parks", "parks-benches": "Parks", "police-calls": "Police"}
+        self.root = ""
+        self.downloads: list[str] = []
+
+    def respond(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if path.startswith("/api/3/action/package_search"):
+            results = [{
+                "id": name, "name": name, "title": name.replace("-", " ").title(), "notes": "x" * 150,
+                "license_id": "cc-by", "metadata_modified": "2026-11-01T00:00:00",
+                "organization": {"name": self.depts[name].lower(), "title": self.depts[name]},
+                "resources": [{"id": f"{name}-csv", "name": "data", "format": "CSV",
+                               "url": f"{self.root}/files/{name}.csv"}],
+            } for name in sorted(self.files)]
+            body = {"success": True, "result": {"count": len(results), "results": results}}
+            return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+        if path.startswith("/files/"):
+            name = path.split("/")[-1].removesuffix(".csv")
+            if method == "GET":
+                self.downloads.append(name)
+            return 200, {"Content-Type": "text/csv"}, self.files[name]
+        if path.startswith("/hooks/"):
+            return 204, {}, b""
+        return 404, {"Content-Type": "application/json"}, b'{"success": false}'
+
+
+def write_config(folder: Path, root: str, smtp_port: int, cron: str = "0 2 * * *") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "city.yaml").write_text(f"""
+url: {root}
+platform: ckan
+title: Example City
+schedule: {{cron: "{cron}", timezone: Europe/Zurich}}
+owners:
+  Parks: [parks@city.example]
+  Police: {{emails: [records@city.example], webhook: "{root}/hooks/police"}}
+notify: {{smtp_host: 127.0.0.1, smtp_port: {smtp_port}, sender: audits@city.example, retries: 1}}
+""", encoding="utf-8")
+
+
+def auditor(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'history.sqlite'}"
+    url = request.getfixturevalue("postgres_url")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer], mailbox: Mailbox, db: str,
+                                  tmp_path: Path) -> None:
+    city = City()
+    server = scripted(city.respond)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, mailbox.port)
+
+    first = auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
+    assert first.returncode == 0, first.stderr
+    assert "city: run 1" in first.stdout and mailbox.messages == []  # nothing to tell after a first run
+    again = auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
+    assert "city: not due" in again.stdout  # the 02:00 schedule has not fired since
+
+    # Overnight the Parks department breaks one file: repeated ids.
+    broken = _rows(200).decode().splitlines()
+    broken[5] = broken[4]
+    city.files["parks-trees"] = ("\n".join(broken) + "\n").encode()
+    second = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
+    assert second.returncode == 0, second.stderr
+    assert "city: run 2" in second.stdout and "1 new problems" in second.stdout
+    assert "Parks: e-mail sent to parks@city.example" in second.stdout
+    # Exactly one digest, to the department that owns the change, naming the dataset and the fix.
+    assert len(mailbox.messages) == 1
+    to, content = mailbox.messages[0]
+    assert to == ["parks@city.example"]
+    assert "Subject: [Example City] Parks: 1 new data problem, 0 fixed" in content
+    assert "parks-trees" in content and "resource.unique-identifier" in content and "fix:" in content
+    assert not [b for p, b in server.bodies if p == "/hooks/police"]  # Police: nothing changed, nothing sent
+
+    diff = auditor("diff", "city", "--db", db, "--format", "json")
+    doc = json.loads(diff.stdout)
+    assert [(p["dataset"], p["check"]) for p in doc["new_problems"]] == [("parks-trees",
+                                                                           "resource.unique-identifier")]
+    report = auditor("report", "city", "--db", db, "--run", "latest")
+    assert report.returncode == 0 and "Example City" in report.stdout and "1 new problems" in report.stdout
+
+
+def test_unreachable_mail_server_never_loses_the_run(scripted: Callable[[Responder], ScriptedServer],
+                                                     tmp_path: Path) -> None:
+    city = City()
+    server = scripted(city.respond)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, smtp_port=1)  # nothing listens there
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    assert auditor("schedule", "--once", "--db", db, "--config-dir", str(configs)).returncode == 0
+    city.files["police-calls"] = b"request_id,created_date,complaint_type\n"  # emptied overnight
+    run = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs), "-v")
+    assert run.returncode == 0, run.stderr
+    assert "Police: e-mail NOT sent" in run.stdout and "failed" in run.stderr
+    assert any(p == "/hooks/police" for p, _ in server.bodies)  # the webhook still got it
+    payload = json.loads(next(b for p, b in server.bodies if p == "/hooks/police"))
+    assert payload["schema"] == "auditor-digest/1" and payload["department"] == "Police"
+    shown = auditor("report", "city", "--db", db, "--format", "json")
+    assert json.loads(shown.stdout)["portal"]["url"] == server.root  # the run was stored
+
+
+def test_dry_run_prints_digests(scripted: Callable[[Responder], ScriptedServer], mailbox: Mailbox,
+                                tmp_path: Path) -> None:
+    city = City()
+    server = scripted(city.respond)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, mailbox.port)
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
+    city.files["parks-benches"] = _rows(150, 5000).replace(b"Heat", b"").replace(b"Noise", b"")
+    run = auditor("schedule", "--once", "--force", "--dry-run", "--db", db, "--config-dir", str(configs))
+    assert "--- digest for Parks" in run.stdout and mailbox.messages == []
+
+
+def test_foreground_scheduler_keeps_jobs_and_stops_cleanly(scripted: Callable[[Responder], ScriptedServer],
+                                                           tmp_path: Path) -> None:
+    city = City()
+    server = scripted(city.respond)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, smtp_port=1, cron="0 3 * * *")
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    proc = subprocess.Popen([sys.executable, "-m", "auditor", "schedule", "--db", db, "--config-dir", str(configs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("portal:city: next run 20")
+        assert "T03:00:00+01:00" in line or "T03:00:00+02:00" in line  # 03:00 in Zurich
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "stopping on SIGTERM" in out and "scheduler stopped" in out
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        jobs = [row[0] for row in conn.execute(text("SELECT id FROM auditor_jobs"))]
+    engine.dispose()
+    assert jobs == ["portal:city"]  # the schedule survives a restart
+
+
+def test_due_follows_the_cron_in_its_time_zone() -> None:
+    from datetime import UTC, datetime
+
+    from auditor.config import PortalConfig
+    from auditor.nightly import due
+
+    cfg = PortalConfig(id="c", url="https://x", cron="0 2 * * *", timezone="America/Chicago")
+    # 02:00 in Chicago is 08:00 UTC in winter.
+    assert not due(cfg, "2026-01-10T08:30:00Z", now=datetime(2026, 1, 11, 7, 59, tzinfo=UTC))
+    assert due(cfg, "2026-01-10T08:30:00Z", now=datetime(2026, 1, 11, 8, 1, tzinfo=UTC))
+    assert due(cfg, None)
