@@ -236,6 +236,16 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     cfg = opts.get("portal_config")
     if cfg is not None and cfg.title:
         result = replace(result, portal=replace(result.portal, title=cfg.title))
+    if store is not None:
+        from auditor.store import StoreError
+        from auditor.streaks import CHECK, apply_streaks
+
+        broken_after = cfg.broken_after if cfg is not None else 2
+        try:
+            history = store.recent_statuses(cfg.id if cfg is not None else url, CHECK, broken_after - 1)
+            result = apply_streaks(result, history, broken_after, rubric)
+        except StoreError as exc:
+            click.echo(f"auditor: warning: link history unavailable: {exc}", err=True)
     doc = report_dict(result)
     changes = None
     if store is not None and run_id is not None:

@@ -78,6 +78,10 @@ def run_portal(portal: str, db_url: str, dry_run: bool = False,
         raise
     if cfg.title:
         result = replace(result, portal=replace(result.portal, title=cfg.title))
+    from auditor.streaks import CHECK, apply_streaks
+
+    history = store.recent_statuses(cfg.id, CHECK, cfg.broken_after - 1)
+    result = apply_streaks(result, history, cfg.broken_after, rubric)
     doc = report_dict(result)
     store.finish(run_id, doc)
     run = store.resolve(str(run_id))

@@ -173,10 +173,7 @@ def _audit(
     results = list(_audit_all(entries, source, checks, ctx, rubric, options.workers,
                               progress, lambda: total if total is not None else source.expected_total))
     results.sort(key=lambda r: r.dataset.id)
-    by_dept: dict[str, list[Score]] = defaultdict(list)
-    for r in results:
-        by_dept[r.dataset.organization or "(no department)"].append(r.score)
-    departments = {name: aggregate(scores, rubric) for name, scores in sorted(by_dept.items())}
+    departments = department_scores(results, rubric)
     return AuditResult(
         portal=portal,
         started=started,
@@ -232,6 +229,24 @@ def _audit_all(
             done += 1
             if progress:
                 progress(done, total())
+
+
+def department_scores(results: Sequence[DatasetResult], rubric: Rubric) -> dict[str, Score]:
+    """Each department's score: the mean of its datasets'."""
+    by_dept: dict[str, list[Score]] = defaultdict(list)
+    for r in results:
+        by_dept[r.dataset.organization or "(no department)"].append(r.score)
+    return {name: aggregate(scores, rubric) for name, scores in sorted(by_dept.items())}
+
+
+def rescore(result: AuditResult, findings: Callable[[DatasetResult], list[Finding]], rubric: Rubric) -> AuditResult:
+    """The result with each dataset's findings replaced and every score recomputed."""
+    datasets = []
+    for r in result.datasets:
+        new = sorted(findings(r), key=Finding.sort_key)
+        datasets.append(DatasetResult(r.dataset, new, score_findings(new, rubric)))
+    return replace(result, datasets=datasets, score=aggregate([r.score for r in datasets], rubric),
+                   departments=department_scores(datasets, rubric))
 
 
 def failing(result: DatasetResult) -> list[Finding]:

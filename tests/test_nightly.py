@@ -67,6 +67,7 @@ class City:
         self.depts = {"parks-trees": "Parks", "parks-benches": "Parks", "police-calls": "Police"}
         self.root = ""
         self.downloads: list[str] = []
+        self.gone: set[str] = set()  # files that answer 404
 
     def respond(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if path.startswith("/api/3/action/package_search"):
@@ -81,6 +82,8 @@ class City:
             return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
         if path.startswith("/files/"):
             name = path.split("/")[-1].removesuffix(".csv")
+            if name in self.gone:
+                return 404, {"Content-Type": "text/html"}, b"<html>Not found</html>"
             if method == "GET":
                 self.downloads.append(name)
             return 200, {"Content-Type": "text/csv"}, self.files[name]
@@ -235,3 +238,51 @@ def test_due_follows_the_cron_in_its_time_zone() -> None:
     assert not due(cfg, "2026-01-10T08:30:00Z", now=datetime(2026, 1, 11, 7, 59, tzinfo=UTC))
     assert due(cfg, "2026-01-10T08:30:00Z", now=datetime(2026, 1, 11, 8, 1, tzinfo=UTC))
     assert due(cfg, None)
+
+
+def test_a_link_is_broken_only_after_two_failing_nights(scripted: Callable[[Responder], ScriptedServer],
+                                                        tmp_path: Path) -> None:
+    city = City()
+    server = scripted(city.respond)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, smtp_port=1)
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    city.gone.add("police-calls")
+    nights, outputs = [], []
+    for _ in range(3):
+        run = auditor("schedule", "--once", "--force", "--dry-run", "--db", db, "--config-dir", str(configs))
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
+        doc = json.loads(auditor("report", "city", "--db", db, "--format", "json").stdout)
+        police = next(d for d in doc["datasets"] if d["id"] == "police-calls")
+        nights.append(next(f for f in police["findings"] if f["check"] == "resource.url-reachable"))
+    first, second, third = nights
+    assert first["status"] == "error" and "failing since" in first["message"]  # one flaky night: not yet broken
+    assert second["status"] == "fail" and second["details"]["failing_since"] == first["details"]["failing_since"]
+    assert third["status"] == "fail" and third["details"]["failing_nights"] == 2
+    # The night it became broken it is a new problem in Police's digest; not before, not after.
+    assert ["--- digest for Police" in out for out in outputs] == [False, True, False]
+
+
+def test_streaks_unit() -> None:
+    from datetime import UTC, datetime
+
+    from auditor.config import load_rubric
+    from auditor.model import Dataset, Dimension, Finding, Portal, Score, Status
+    from auditor.runner import AuditResult, DatasetResult
+    from auditor.streaks import apply_streaks
+
+    fail = Finding("resource.url-reachable", Dimension.ACCESSIBILITY, 3.0, Status.FAIL, "d", "HTTP 404",
+                   resource_id="r", value=0.0)
+    result = AuditResult(Portal("https://x", "ckan"), datetime(2026, 1, 3, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC),
+                         [DatasetResult(Dataset("d", "D"), [fail], Score(0.0, "D", {}, {}))], Score(0.0, "D", {}, {}),
+                         {}, 1, False)
+    rubric = load_rubric()
+    young = apply_streaks(result, [("2026-01-02T02:00:00Z", {("d", "r"): "pass"})], 3, rubric)
+    assert young.datasets[0].findings[0].status == Status.ERROR and young.datasets[0].score.overall is None
+    old = apply_streaks(result, [("2026-01-02T02:00:00Z", {("d", "r"): "failing"}),
+                                 ("2026-01-01T02:00:00Z", {("d", "r"): "fail"})], 3, rubric)
+    f = old.datasets[0].findings[0]
+    assert f.status == Status.FAIL and f.details["failing_since"] == "2026-01-01T02:00:00Z"
+    assert apply_streaks(result, [], 1, rubric) is result

@@ -170,6 +170,20 @@ class Store:
             row = conn.execute(query).first()
         return RunInfo(*row) if row else None
 
+    def recent_statuses(self, portal: str, check: str, runs: int) -> list[tuple[str, dict[tuple[str, str], str]]]:
+        """For the last ``runs`` complete runs of a portal, newest first: (started, status by
+        (dataset, resource)) of one check's findings."""
+        recent = self.runs(portal, limit=runs)
+        out = []
+        with self._tx() as conn:
+            for run in recent:
+                rows = conn.execute(select(t.findings.c.dataset_id, t.findings.c.resource_id, t.findings.c.status,
+                                           t.findings.c.details)
+                                    .where(t.findings.c.run_id == run.id, t.findings.c.check_id == check))
+                out.append((run.started, {(r[0], r[1]): r[2] if r[2] != "error" or "failing_since" not in (r[3] or "")
+                                          else "failing" for r in rows}))
+        return out
+
     def report(self, run_id: int) -> dict[str, Any]:
         """The stored report JSON of a run."""
         with self._tx() as conn:
