@@ -122,6 +122,8 @@ def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         *content_options(),
         click.option("--content/--no-content", default=True, show_default=True,
                      help="Download tabular files and check what is inside them."),
+        click.option("--full", is_flag=True,
+                     help="With --db: read every file again, even of datasets whose change markers did not move."),
         click.option("--db", envvar="AUDITOR_DB", default=None,
                      help="Record the run in this history store (SQLAlchemy URL, or AUDITOR_DB).\n"
                           "e.g. sqlite:///history.sqlite, postgresql+psycopg://user@host/db"),
@@ -192,16 +194,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
             rubric = apply_portal(rubric, opts["portal_config"], known)
     except (ConfigError, RegistryError) as exc:
         _fail(str(exc))
-    store, run_id = None, None
-    if opts.get("db"):
-        from auditor.store import Store, StoreError
-
-        try:
-            store = Store(opts["db"])
-            cfg = opts.get("portal_config")
-            run_id = store.start(cfg.id if cfg is not None else url, url)
-        except StoreError as exc:
-            _fail(str(exc))
+    store, run_id, previous = _open_run(opts, url, checks)
     host = urlsplit(url).hostname or ""
     settings = HttpSettings(
         timeout=opts["timeout"],
@@ -218,6 +211,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
         workers=max(2, opts["concurrency"] * 2),
         source=SourceOptions(domain=domain),
         content=_content(opts, opts.get("portal_suites")) if opts.get("content", True) else None,
+        previous=previous,
     )
     with HttpClient(settings) as http:
         try:
@@ -237,15 +231,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     if cfg is not None and cfg.title:
         result = replace(result, portal=replace(result.portal, title=cfg.title))
     if store is not None:
-        from auditor.store import StoreError
-        from auditor.streaks import CHECK, apply_streaks
-
-        broken_after = cfg.broken_after if cfg is not None else 2
-        try:
-            history = store.recent_statuses(cfg.id if cfg is not None else url, CHECK, broken_after - 1)
-            result = apply_streaks(result, history, broken_after, rubric)
-        except StoreError as exc:
-            click.echo(f"auditor: warning: link history unavailable: {exc}", err=True)
+        result = _with_link_history(store, result, cfg, url, rubric)
     doc = report_dict(result)
     changes = None
     if store is not None and run_id is not None:
@@ -267,6 +253,39 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
         click.echo(f"portal score {score} is below --fail-under {opts['fail_under']:g}", err=True)
         return EXIT_BELOW
     return EXIT_OK
+
+
+def _open_run(opts: dict[str, Any], url: str, checks: Any) -> tuple[Any, int | None, Any]:
+    """(store, run id, last run's content findings) when the run is recorded, else Nones."""
+    if not opts.get("db"):
+        return None, None, None
+    from auditor.nightly import last_content
+    from auditor.store import Store, StoreError
+
+    try:
+        store = Store(opts["db"])
+        cfg = opts.get("portal_config")
+        portal_id = cfg.id if cfg is not None else url
+        previous = last_content(store, portal_id, checks) if opts.get("content", True) and not opts.get("full") \
+            else None
+        return store, store.start(portal_id, url), previous
+    except StoreError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+def _with_link_history(store: Any, result: Any, cfg: Any, url: str, rubric: Any) -> Any:
+    """Failing links count as broken only after enough failing runs in a row."""
+    from auditor.store import StoreError
+    from auditor.streaks import CHECK, apply_streaks
+
+    broken_after = cfg.broken_after if cfg is not None else 2
+    try:
+        history = store.recent_statuses(cfg.id if cfg is not None else url, CHECK, broken_after - 1)
+        return apply_streaks(result, history, broken_after, rubric)
+    except StoreError as exc:
+        click.echo(f"auditor: warning: link history unavailable: {exc}", err=True)
+        return result
 
 
 def _record(store: Any, run_id: int, doc: dict[str, Any]) -> Any:
@@ -524,10 +543,11 @@ def diff(portal: str | None, which: str, against: str | None, db: str | None, fm
 @click.option("--once", is_flag=True, help="Run every due portal now, then exit (for cron users and tests).")
 @click.option("--force", is_flag=True, help="With --once: run every portal, due or not.")
 @click.option("--dry-run", is_flag=True, help="Print the digests instead of sending them.")
+@click.option("--full", is_flag=True, help="Read every file again, even of datasets whose change markers did not move.")
 @click.option("--config-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Portal configs folder (default: config/portals).")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (deliveries, retries).")
-def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, dry_run: bool,
+def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, dry_run: bool, full: bool,
              config_dir: Path | None, verbose: bool) -> None:
     """Run the nightly audits of the configured portals (all, or the PORTALS named).
 
@@ -561,7 +581,7 @@ def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, 
     if not configs:
         _fail("no portal configs to schedule")
     if once:
-        done = run_due(configs, url, force=force, dry_run=dry_run, echo=click.echo)
+        done = run_due(configs, url, force=force, dry_run=dry_run, echo=click.echo, full=full)
         click.echo(f"{len(done)} portal{'s' if len(done) != 1 else ''} audited")
         return
     serve(configs, url, dry_run=dry_run, echo=click.echo)

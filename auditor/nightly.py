@@ -35,8 +35,19 @@ class NightlyResult:
     digests: list[str]  # one line per digest: where it went, or that it was printed
 
 
+def last_content(store: Any, portal: str, checks: Sequence[Any]) -> Any:
+    """What the last complete run of ``portal`` read from files, for an incremental audit."""
+    from auditor.check import TableCheck
+    from auditor.incremental import previous_content
+
+    runs = store.runs(portal, limit=1)
+    if not runs:
+        return None
+    return previous_content(store.report(runs[0].id), {c.id for c in checks if issubclass(c, TableCheck)})
+
+
 def run_portal(portal: str, db_url: str, dry_run: bool = False,
-               echo: Callable[[str], None] | None = None) -> NightlyResult:
+               echo: Callable[[str], None] | None = None, full: bool = False) -> NightlyResult:
     """Audit one configured portal (a config id or a config file path), record the run, send its digests."""
     from auditor import registry
     from auditor.config import apply_portal, find_portal, load_rubric, portal_suites
@@ -62,10 +73,10 @@ def run_portal(portal: str, db_url: str, dry_run: bool = False,
         allowed_hosts=frozenset(os.environ["AUDITOR_ALLOW_HOSTS"].split(",")) if os.environ.get("AUDITOR_ALLOW_HOSTS")
         else None,
     )
+    store = Store(db_url)
     options = AuditOptions(platform=cfg.platform, max_datasets=cfg.max_datasets,
                            workers=max(2, (cfg.concurrency or 4) * 2), source=SourceOptions(domain=cfg.domain),
-                           content=content)
-    store = Store(db_url)
+                           content=content, previous=None if full else last_content(store, cfg.id, checks))
     run_id = store.start(cfg.id, cfg.url)
     try:
         with HttpClient(settings) as http:
@@ -137,7 +148,7 @@ def due(cfg: PortalConfig, last_started: str | None, now: datetime | None = None
 
 
 def run_due(portals: Sequence[PortalConfig], db_url: str, *, force: bool = False, dry_run: bool = False,
-            echo: Callable[[str], None] = print) -> list[NightlyResult]:
+            echo: Callable[[str], None] = print, full: bool = False) -> list[NightlyResult]:
     """``auditor schedule --once``: every due portal now, one after the other."""
     from auditor.store import Store
 
@@ -150,7 +161,7 @@ def run_due(portals: Sequence[PortalConfig], db_url: str, *, force: bool = False
             echo(f"{cfg.id}: not due (last run {last[cfg.id]})")
             continue
         try:
-            outcome = run_portal(cfg.path or cfg.id, db_url, dry_run=dry_run, echo=echo)
+            outcome = run_portal(cfg.path or cfg.id, db_url, dry_run=dry_run, echo=echo, full=full)
         except Exception as exc:  # noqa: BLE001 - one portal's failure must not stop the others
             echo(f"{cfg.id}: FAILED: {exc}")
             continue

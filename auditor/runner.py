@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.check import Check, CheckContext, DatasetCheck, ResourceCheck
@@ -26,6 +27,9 @@ from auditor.scoring import aggregate, score_findings
 from auditor.sources import Source, SourceOptions, detect_platform, get_source
 from auditor.table.analyse import ContentOptions
 from auditor.table.fetch import TableCache
+
+if TYPE_CHECKING:
+    from auditor.incremental import Previous
 
 
 @dataclass
@@ -63,6 +67,7 @@ class AuditOptions:
     workers: int = 8
     source: SourceOptions = field(default_factory=SourceOptions)
     content: ContentOptions | None = field(default_factory=ContentOptions)  # None: skip file contents
+    previous: Previous | None = None  # last run's content findings, for an incremental audit
 
 
 ProgressFn = Callable[[int, int | None], None]
@@ -93,11 +98,25 @@ def _invert(hexdigest: str) -> str:
 
 
 def run_checks(
-    dataset: Dataset, checks: Sequence[type[Check]], ctx: CheckContext, rubric: Rubric
+    dataset: Dataset, checks: Sequence[type[Check]], ctx: CheckContext, rubric: Rubric,
+    previous: Previous | None = None,
 ) -> list[Finding]:
-    """Run every selected check on a dataset and its resources; crashes become ERRORs."""
+    """Run every selected check on a dataset and its resources; crashes become ERRORs.
+
+    With ``previous``, a content check whose dataset's change markers did not move since
+    that run keeps its findings instead of reading the files again.
+    """
+    from auditor.check import TableCheck
+    from auditor.incremental import content_marker
+
     findings: list[Finding] = []
+    marker = content_marker(dataset) if previous is not None else None
     for cls in checks:
+        if previous is not None and issubclass(cls, TableCheck):
+            kept = previous.reuse(dataset, marker, cls.id)
+            if kept is not None:
+                findings.extend(replace(f, weight=rubric.check_weight(cls.id, cls.weight)) for f in kept)
+                continue
         check = cls()
         subjects = [None] if isinstance(check, DatasetCheck) else list(dataset.resources)
         for resource in subjects:
@@ -171,7 +190,8 @@ def _audit(
     else:
         total = None
     results = list(_audit_all(entries, source, checks, ctx, rubric, options.workers,
-                              progress, lambda: total if total is not None else source.expected_total))
+                              progress, lambda: total if total is not None else source.expected_total,
+                              options.previous))
     results.sort(key=lambda r: r.dataset.id)
     departments = department_scores(results, rubric)
     return AuditResult(
@@ -197,6 +217,7 @@ def _audit_all(
     workers: int,
     progress: ProgressFn | None,
     total: Callable[[], int | None],
+    previous: Previous | None = None,
 ) -> Iterator[DatasetResult]:
     """Complete and check datasets in a bounded pool, streaming the catalogue through it."""
 
@@ -207,7 +228,7 @@ def _audit_all(
             problem = {"message": str(completion.problem), "kind": completion.problem.kind,
                        "status": completion.problem.status}
             dataset = replace(dataset, raw={**dataset.raw, "fetch_error": problem})
-        findings = run_checks(dataset, checks, ctx, rubric)
+        findings = run_checks(dataset, checks, ctx, rubric, previous)
         return DatasetResult(dataset, findings, score_findings(findings, rubric))
 
     done = 0

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from auditor.incremental import content_marker
 from auditor.model import Finding, Score
 from auditor.runner import AuditResult
 from auditor.timeutil import iso
@@ -82,6 +83,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
                 "type": r.dataset.asset_type,
                 "data_modified": iso(r.dataset.data_modified),
                 "metadata_modified": iso(r.dataset.metadata_modified),
+                "content_marker": content_marker(r.dataset),
                 **_score(r.score),
                 "findings": [finding_dict(f) for f in r.findings],
             }

@@ -68,15 +68,21 @@ class City:
         self.root = ""
         self.downloads: list[str] = []
         self.gone: set[str] = set()  # files that answer 404
+        self.modified = {name: "2026-11-01T00:00:00" for name in self.files}
+
+    def change(self, name: str, body: bytes, when: str = "2026-11-21T23:00:00") -> None:
+        """A publisher replaces a file, and the portal says so."""
+        self.files[name] = body
+        self.modified[name] = when
 
     def respond(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if path.startswith("/api/3/action/package_search"):
             results = [{
                 "id": name, "name": name, "title": name.replace("-", " ").title(), "notes": "x" * 150,
-                "license_id": "cc-by", "metadata_modified": "2026-11-01T00:00:00",
+                "license_id": "cc-by", "metadata_modified": self.modified[name],
                 "organization": {"name": self.depts[name].lower(), "title": self.depts[name]},
-                "resources": [{"id": f"{name}-csv", "name": "data", "format": "CSV",
-                               "url": f"{self.root}/files/{name}.csv"}],
+                "resources": [{"id": f"{name}-csv", "name": "data", "format": "CSV", "last_modified":
+                               self.modified[name], "url": f"{self.root}/files/{name}.csv"}],
             } for name in sorted(self.files)]
             body = {"success": True, "result": {"count": len(results), "results": results}}
             return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
@@ -84,7 +90,7 @@ class City:
             name = path.split("/")[-1].removesuffix(".csv")
             if name in self.gone:
                 return 404, {"Content-Type": "text/html"}, b"<html>Not found</html>"
-            if method == "GET":
+            if method == "GET" and "range" not in headers:  # a ranged GET only sniffs the first bytes
                 self.downloads.append(name)
             return 200, {"Content-Type": "text/csv"}, self.files[name]
         if path.startswith("/hooks/"):
@@ -142,10 +148,13 @@ def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer
     # Overnight the Parks department breaks one file: repeated ids.
     broken = _rows(200).decode().splitlines()
     broken[5] = broken[4]
-    city.files["parks-trees"] = ("\n".join(broken) + "\n").encode()
+    city.change("parks-trees", ("\n".join(broken) + "\n").encode())
+    city.downloads.clear()
     second = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
     assert second.returncode == 0, second.stderr
     assert "city: run 2" in second.stdout and "1 new problems" in second.stdout
+    # Incremental: only the changed dataset's file was read again.
+    assert city.downloads == ["parks-trees"]
     assert "Parks: e-mail sent to parks@city.example" in second.stdout
     # Exactly one digest, to the department that owns the change, naming the dataset and the fix.
     assert len(mailbox.messages) == 1
@@ -172,7 +181,7 @@ def test_unreachable_mail_server_never_loses_the_run(scripted: Callable[[Respond
     write_config(configs, server.root, smtp_port=1)  # nothing listens there
     db = f"sqlite:///{tmp_path / 'h.sqlite'}"
     assert auditor("schedule", "--once", "--db", db, "--config-dir", str(configs)).returncode == 0
-    city.files["police-calls"] = b"request_id,created_date,complaint_type\n"  # emptied overnight
+    city.change("police-calls", b"request_id,created_date,complaint_type\n")  # emptied overnight
     run = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs), "-v")
     assert run.returncode == 0, run.stderr
     assert "Police: e-mail NOT sent" in run.stdout and "failed" in run.stderr
@@ -192,7 +201,7 @@ def test_dry_run_prints_digests(scripted: Callable[[Responder], ScriptedServer],
     write_config(configs, server.root, mailbox.port)
     db = f"sqlite:///{tmp_path / 'h.sqlite'}"
     auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
-    city.files["parks-benches"] = _rows(150, 5000).replace(b"Heat", b"").replace(b"Noise", b"")
+    city.change("parks-benches", _rows(150, 5000).replace(b"Heat", b"").replace(b"Noise", b""))
     run = auditor("schedule", "--once", "--force", "--dry-run", "--db", db, "--config-dir", str(configs))
     assert "--- digest for Parks" in run.stdout and mailbox.messages == []
 
@@ -286,3 +295,27 @@ def test_streaks_unit() -> None:
     f = old.datasets[0].findings[0]
     assert f.status == Status.FAIL and f.details["failing_since"] == "2026-01-01T02:00:00Z"
     assert apply_streaks(result, [], 1, rubric) is result
+
+
+def test_incremental_run_keeps_content_findings_and_full_reads_all(scripted: Callable[[Responder], ScriptedServer],
+                                                                   tmp_path: Path) -> None:
+    city = City()
+    server = scripted(city.respond)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, smtp_port=1)
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
+    assert sorted(city.downloads) == ["parks-benches", "parks-trees", "police-calls"]
+    city.downloads.clear()
+    # A file that changes without the portal saying so is not seen: the markers are what count.
+    assert auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs)).returncode == 0
+    assert city.downloads == []
+    doc = json.loads(auditor("report", "city", "--db", db, "--format", "json").stdout)
+    kept = [f for d in doc["datasets"] for f in d["findings"] if f["check"] == "resource.table-valid"]
+    assert len(kept) == 3 and all("reused_from" in f["details"] for f in kept)
+    assert all(f["status"] == "pass" for f in kept)
+    links = [f for d in doc["datasets"] for f in d["findings"] if f["check"] == "resource.url-reachable"]
+    assert links and not any("reused_from" in f["details"] for f in links)  # links are checked every night
+    auditor("schedule", "--once", "--force", "--full", "--db", db, "--config-dir", str(configs))
+    assert sorted(city.downloads) == ["parks-benches", "parks-trees", "police-calls"]
