@@ -11,8 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
 from auditor.errors import AuditorError
 from auditor.store import schema as t
@@ -70,13 +77,22 @@ class Store:
             raise StoreError(f"cannot use database {_safe(self.url)}: {str(exc).splitlines()[0]}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        try:
-            with self.engine.begin() as conn:
-                t.migrate(conn)
-                # A run still "running" when a store opens was killed: say so, keep nothing of it.
-                conn.execute(update(t.runs).where(t.runs.c.status == "running").values(status="interrupted"))
-        except OperationalError as exc:
-            raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    if self.engine.dialect.name == "postgresql":
+                        # Two processes opening a new store at once must not both create the tables.
+                        conn.execute(text("SELECT pg_advisory_xact_lock(727171)"))
+                    t.migrate(conn)
+                    # A run still "running" when a store opens was killed: say so, keep nothing of it.
+                    conn.execute(update(t.runs).where(t.runs.c.status == "running").values(status="interrupted"))
+                break
+            except (IntegrityError, ProgrammingError) as exc:
+                if attempt == 2:  # another process created the schema under us; the retry sees it
+                    raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
+            except OperationalError as exc:
+                if attempt == 2 or "already exists" not in str(exc):
+                    raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
 
     @contextmanager
     def _tx(self) -> Iterator[Any]:
