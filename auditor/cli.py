@@ -97,8 +97,8 @@ def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Skip auto-detection."),
         click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Write report.json into this folder."),
-        click.option("--format", "fmt", type=click.Choice(["console", "json"]), default="console",
-                     show_default=True, help="What to print on stdout."),
+        click.option("--format", "fmt", type=click.Choice(["console", "json", "html"]), default="console",
+                     show_default=True, help="What to print on stdout; html writes a static site into --out."),
         click.option("--max-datasets", type=click.IntRange(min=1),
                      help="Audit a stable pseudo-random sample of N datasets."),
         click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
@@ -194,6 +194,8 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
             rubric = apply_portal(rubric, opts["portal_config"], known)
     except (ConfigError, RegistryError) as exc:
         _fail(str(exc))
+    if opts["fmt"] == "html" and not opts["out_dir"]:
+        _fail("--format html writes a site: give --out DIR")
     store, run_id, previous = _open_run(opts, url, checks)
     host = urlsplit(url).hostname or ""
     settings = HttpSettings(
@@ -239,6 +241,13 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     if opts["out_dir"]:
         path = write_json(result, opts["out_dir"])
         click.echo(f"wrote {path}", err=True)
+    if opts["fmt"] == "html":
+        from reports.site import publish
+
+        history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(doc_portal_id(opts, url),
+                                                                                           limit=90))] if store else []
+        index = publish(result, opts["out_dir"] / "site", rubric, registry.all_checks(), history)
+        click.echo(f"wrote {index}", err=True)
     if opts["fmt"] == "json":
         import json
 
@@ -253,6 +262,12 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
         click.echo(f"portal score {score} is below --fail-under {opts['fail_under']:g}", err=True)
         return EXIT_BELOW
     return EXIT_OK
+
+
+def doc_portal_id(opts: dict[str, Any], url: str) -> str:
+    """The id a portal's runs are stored under: its config id, else its URL."""
+    cfg = opts.get("portal_config")
+    return str(cfg.id) if cfg is not None else url
 
 
 def _open_run(opts: dict[str, Any], url: str, checks: Any) -> tuple[Any, int | None, Any]:
@@ -509,6 +524,37 @@ def report(portal: str | None, which: str, db: str | None, fmt: str, out_dir: Pa
     click.echo(f"run {run.id} of {run.portal}, {run.started}", err=True)
     render_console(result_from_report(doc), click.echo, top=top)
     render_changes(changes, click.echo)
+
+
+@main.command()
+@click.argument("portal", required=False)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the site into.")
+@click.option("--run", "which", default="latest", show_default=True, help="A run id, 'latest' or 'previous'.")
+@click.option("--db", envvar="AUDITOR_DB", default=None, help="History store URL.")
+def publish(portal: str | None, out_dir: Path, which: str, db: str | None) -> None:
+    """Write a static report site of a stored run (of PORTAL): no server, no internet needed.
+
+    Portal page (score, bands, departments, every dataset with filter and sort), a
+    plain-language page per dataset, the methodology, trends from the store, and downloads
+    (report.json, findings.csv, SVG badges). Open SITE/index.html or host the folder anywhere.
+    """
+    from auditor import registry
+    from auditor.config import load_rubric
+    from auditor.store import StoreError
+    from reports import result_from_report
+    from reports.site import publish as write_site
+
+    store = _open_store(db)
+    try:
+        run = store.resolve(which, portal)
+        doc = store.report(run.id)
+        history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(run.portal, limit=90))
+                   if r.started <= run.started]
+    except StoreError as exc:
+        _fail(str(exc))
+    index = write_site(result_from_report(doc), out_dir, load_rubric(), registry.all_checks(), history)
+    click.echo(f"wrote {index}")
 
 
 @main.command()

@@ -1,0 +1,182 @@
+"""Render an AuditResult to a folder of static pages."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from auditor.config import Rubric
+from auditor.model import Dimension, Finding, Status
+from auditor.runner import AuditResult, DatasetResult
+
+HERE = Path(__file__).resolve().parent
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+# The questions a resident asks, and the checks that answer each.
+QUESTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("fresh", "Is it up to date?", ("dataset.fresh", "dataset.update-frequency-declared")),
+    ("download", "Can I download it?", ("resource.url-reachable", "resource.format-matches",
+                                        "dataset.record-readable", "resource.format-open")),
+    ("reuse", "May I reuse it?", ("dataset.license-open",)),
+    ("explained", "Are the columns explained?", ("dataset.columns-documented", "dataset.description-present",
+                                                 "dataset.contact-present", "dataset.tags-present")),
+    ("quality", "Were data problems found?", ("resource.table-valid", "resource.text-encoding",
+                                              "resource.unique-identifier", "resource.coordinates-valid",
+                                              "resource.dates-plausible", "resource.completeness",
+                                              "resource.expectations")),
+)
+
+
+def safe_name(dataset_id: str) -> str:
+    """A file name for a dataset page that cannot leave its folder and never collides."""
+    cleaned = _UNSAFE.sub("_", dataset_id).strip("._") or "dataset"
+    if cleaned != dataset_id or cleaned.startswith("."):
+        cleaned = f"{cleaned[:60]}-{hashlib.sha256(dataset_id.encode()).hexdigest()[:8]}"
+    return cleaned[:80]
+
+
+def _http(url: str) -> str:
+    """Only http(s) links from a portal become links: never javascript: or data: URLs."""
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "svg"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["score"] = lambda v: "n/a" if v is None else f"{v:.0f}"
+    env.filters["score1"] = lambda v: "n/a" if v is None else f"{v:.1f}"
+    return env
+
+
+def _verdict(findings: Sequence[Finding]) -> str:
+    judged = [f for f in findings if f.status in (Status.PASS, Status.FAIL)]
+    if not judged:
+        return "unknown"
+    if all(f.status == Status.PASS for f in judged):
+        return "yes"
+    if all(f.status == Status.FAIL for f in judged):
+        return "no"
+    return "partly"
+
+
+def _answers(r: DatasetResult, fixes: Mapping[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for key, question, checks in QUESTIONS:
+        found = [f for f in r.findings if f.check in checks and f.status != Status.SKIP]
+        out.append({"key": key, "question": question, "verdict": _verdict(found),
+                    "evidence": [{"check": f.check, "status": f.status.value, "message": f.message,
+                                  "resource": f.resource_id or "", "fix": fixes.get(f.check, "")
+                                  if f.status in (Status.FAIL, Status.ERROR) else ""} for f in found]})
+    return out
+
+
+def _badge(label: str, value: str, color: str) -> str:
+    left = 6 * len(label) + 12
+    right = 6 * len(value) + 12
+    return _environment().get_template("badge.svg").render(label=label, value=value, color=color, left=left,
+                                                           right=right, width=left + right)
+
+
+BAND_COLORS = {"A": "#1a7f37", "B": "#4c7d00", "C": "#9a6700", "D": "#b3261e"}
+
+
+def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any],
+            history: Sequence[Mapping[str, Any]] = ()) -> Path:
+    """Write the site into ``out`` (created); the path of its index page."""
+    from reports.json_report import report_dict
+
+    env = _environment()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "datasets").mkdir(exist_ok=True)
+    (out / "badges").mkdir(exist_ok=True)
+    (out / "assets").mkdir(exist_ok=True)
+    for asset in ("site.css", "site.js"):
+        shutil.copyfile(HERE / "assets" / asset, out / "assets" / asset)
+    fixes = {c.id: c.fix for c in checks}
+    bands = Counter(r.score.grade or "n/a" for r in result.datasets)
+    datasets: list[dict[str, Any]] = []
+    for r in sorted(result.datasets, key=lambda r: (-r.dataset.popularity, r.score.overall or 0, r.dataset.id)):
+        problems = [f for f in r.findings if f.status == Status.FAIL]
+        datasets.append({"id": r.dataset.id, "file": f"datasets/{safe_name(r.dataset.id)}.html",
+                         "title": r.dataset.title or r.dataset.id, "department": r.dataset.organization or "",
+                         "score": r.score.overall, "grade": r.score.grade or "n/a", "problems": len(problems),
+                         "popularity": r.dataset.popularity, "url": _http(r.dataset.url)})
+    departments = [{"name": name, "score": score.overall, "grade": score.grade or "n/a",
+                    "problems": sum(d["problems"] for d in datasets if (d["department"] or "(no department)") == name)}
+                   for name, score in sorted(result.departments.items())]
+    common = {"portal": result.portal, "score": result.score, "rubric": rubric, "generated": result.finished,
+              "version": result.version}
+    trend = _trend(history)
+    (out / "index.html").write_text(env.get_template("portal.html").render(
+        **common, root="", datasets=datasets, departments=departments, bands=bands,
+        band_list=[b.grade for b in rubric.bands], trend=trend, dimensions=[d.value for d in Dimension],
+        sampled=result.sampled), "utf-8")
+    for r, entry in zip(sorted(result.datasets, key=lambda r: (-r.dataset.popularity, r.score.overall or 0,
+                                                             r.dataset.id)), datasets, strict=True):
+        (out / entry["file"]).write_text(env.get_template("dataset.html").render(
+            **common, root="../", d=r.dataset, ds=r, answers=_answers(r, fixes), entry=entry,
+            badge=f"../badges/{Path(entry['file']).stem}.svg"), "utf-8")
+        grade = r.score.grade or "n/a"
+        (out / "badges" / f"{Path(entry['file']).stem}.svg").write_text(
+            _badge("data usability", f"{env.filters['score'](r.score.overall)} {grade}",
+                   BAND_COLORS.get(grade, "#57606a")), "utf-8")
+    portal_grade = result.score.grade or "n/a"
+    (out / "badges" / "portal.svg").write_text(_badge("open data", f"{env.filters['score'](result.score.overall)} "
+                                                      f"{portal_grade}", BAND_COLORS.get(portal_grade, "#57606a")),
+                                               "utf-8")
+    methodology = [{"id": c.id, "title": c.title, "dimension": c.dimension.value.replace("_", " "),
+                    "weight": rubric.check_weight(c.id, c.weight), "why": _why(c), "fix": c.fix} for c in checks]
+    (out / "methodology.html").write_text(env.get_template("methodology.html").render(
+        **common, root="", checks=methodology, dimension_weights=rubric.dimensions), "utf-8")
+    (out / "report.json").write_text(json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (out / "findings.csv").write_text(_findings_csv(result), "utf-8")
+    return out / "index.html"
+
+
+def _why(cls: Any) -> str:
+    import inspect
+
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    match = re.search(r"\*\*Why\*\*:\s*(.+?)(?:\n\*\*|\Z)", doc, re.S)
+    return " ".join((match.group(1) if match else doc.split("\n\n")[0]).split())
+
+
+def _findings_csv(result: AuditResult) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["dataset_id", "dataset_title", "department", "check", "status", "resource", "value", "message"])
+    for r in result.datasets:
+        for f in r.findings:
+            writer.writerow([csv_cell(v) for v in (r.dataset.id, r.dataset.title, r.dataset.organization, f.check,
+                                                   f.status.value, f.resource_id or "", f.value, f.message)])
+    return buf.getvalue()
+
+
+def _trend(history: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """An inline SVG line of the portal score over time, with its text alternative."""
+    points = [(h["started"][:10], h["score"]) for h in history if h.get("score") is not None]
+    if len(points) < 2:
+        return None
+    width, height, pad = 640, 160, 30
+    step = (width - 2 * pad) / (len(points) - 1)
+    coords = [(pad + i * step, height - pad - (score / 100) * (height - 2 * pad)) for i, (_, score) in
+              enumerate(points)]
+    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in coords), "width": width, "height": height,
+            "pad": pad, "rows": points, "dots": coords}

@@ -1,0 +1,157 @@
+"""The static report site: every page self-contained, portal text escaped, links resolve."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from auditor import registry
+from auditor.config import load_rubric
+from auditor.demo.server import DemoServer
+from auditor.model import Dataset, Dimension, Finding, Portal, Resource, Score, Status
+from auditor.runner import AuditResult, DatasetResult
+from reports.site import publish, safe_name
+from reports.site.publish import csv_cell
+
+HOSTILE = '<script>alert(1)</script>'
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []  # what a browser fetches by itself
+        self.links: list[str] = []  # what a person can follow
+        self.scripts = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+            if a.get("src"):
+                self.loads.append(a["src"] or "")
+        if tag == "img" and a.get("src"):
+            self.loads.append(a["src"] or "")
+        if tag == "link" and a.get("href"):
+            self.loads.append(a["href"] or "")
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"] or "")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text("utf-8"))
+    return links
+
+
+def hostile_result() -> AuditResult:
+    res = Resource(id="evil/r", dataset_id="../../etc/passwd", url="javascript:alert(1)", format="CSV", kind="file")
+    ds = Dataset(id="../../etc/passwd", title=HOSTILE, organization='Dept "><img src=x onerror=alert(2)>',
+                 description="<b>bold</b> & <i>x</i>", url="javascript:alert(3)", resources=(res,))
+    findings = [
+        Finding("dataset.license-open", Dimension.OPENNESS, 2, Status.FAIL, ds.id, "=HYPERLINK(\"http://x\")"),
+        Finding("resource.url-reachable", Dimension.ACCESSIBILITY, 3, Status.PASS, ds.id, HOSTILE, resource_id=res.id,
+                value=1.0),
+    ]
+    plain = Dataset(id="abcd-1234", title="Street trees", organization="Parks", popularity=50)
+    return AuditResult(
+        portal=Portal("https://data.example.gov", "socrata", title=f"City {HOSTILE}"),
+        started=datetime(2026, 11, 22, 2, tzinfo=UTC), finished=datetime(2026, 11, 22, 3, tzinfo=UTC),
+        datasets=[DatasetResult(ds, findings, Score(40.0, "D", {"openness": 0.0}, {"fail": 1, "pass": 1})),
+                  DatasetResult(plain, [], Score(90.0, "A", {}, {}))],
+        score=Score(65.0, "C", {"openness": 50.0}, {}), departments={'Dept "><img src=x onerror=alert(2)>':
+                                                                    Score(40.0, "D", {}, {}), "Parks": Score(90.0, "A", {}, {})},
+        catalogue_size=2, sampled=False)
+
+
+def test_hostile_portal_text_is_escaped_and_files_stay_inside(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    history = [{"started": "2026-11-20T02:00:00Z", "score": 60.0}, {"started": "2026-11-21T02:00:00Z", "score": 62.5},
+               {"started": "2026-11-22T02:00:00Z", "score": 65.0}]
+    publish(hostile_result(), out, load_rubric(), registry.all_checks(), history)
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert all(not f.startswith("..") and "/../" not in f for f in files)
+    assert not (tmp_path / "etc").exists()
+    for page in out.rglob("*.html"):
+        html = page.read_text("utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
+        links = parse(page)
+        assert links.scripts <= 1  # only the site's own script
+        for target in links.loads:  # nothing is fetched from elsewhere
+            assert "://" not in target and not target.startswith("//")
+            assert (page.parent / target).resolve().is_file(), target
+        for target in links.links:  # every link inside the site resolves
+            if "://" in target or target.startswith(("javascript:", "#")):
+                assert not target.startswith("javascript:"), target
+                continue
+            assert (page.parent / target).resolve().is_file(), (page, target)
+    index = (out / "index.html").read_text("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    assert "Text version" in index and "<svg" in index  # the trend with its text alternative
+    dataset_page = out / "datasets" / f"{safe_name('../../etc/passwd')}.html"
+    text = " ".join(parse(dataset_page).text)
+    for question in ("Is it up to date?", "Can I download it?", "May I reuse it?", "Are the columns explained?",
+                     "Were data problems found?"):
+        assert question in text
+    assert "For the data officer" in dataset_page.read_text("utf-8")
+
+
+def test_findings_csv_neutralises_formulas(tmp_path: Path) -> None:
+    publish(hostile_result(), tmp_path, load_rubric(), registry.all_checks())
+    with (tmp_path / "findings.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    messages = [r["message"] for r in rows]
+    assert "'=HYPERLINK(\"http://x\")" in messages
+    assert all(not m.startswith(("=", "+", "-", "@")) for m in messages)
+    assert csv_cell("-1") == "'-1" and csv_cell("ok") == "ok" and csv_cell(None) == ""
+
+
+def test_badges_and_methodology(tmp_path: Path) -> None:
+    publish(hostile_result(), tmp_path, load_rubric(), registry.all_checks())
+    badge = (tmp_path / "badges" / "portal.svg").read_text("utf-8")
+    assert badge.startswith("<svg") and "65 C" in badge
+    methodology = (tmp_path / "methodology.html").read_text("utf-8")
+    for cls in registry.all_checks():
+        assert cls.id in methodology
+    json.loads((tmp_path / "report.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("dataset_id", ["../x", "a/b", ".hidden", "ok-id_1.2", "", "..", "x" * 300, "ü/ö"])
+def test_safe_names(dataset_id: str) -> None:
+    name = safe_name(dataset_id)
+    assert name and "/" not in name and not name.startswith(".") and len(name) <= 80
+    assert (Path("/site/datasets") / name).resolve().parent == Path("/site/datasets")
+
+
+def test_publish_from_the_store_and_audit_html(demo: DemoServer, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    run = subprocess.run([sys.executable, "-m", "auditor", "audit", f"{demo.root}/ckan", "--no-content", "--db", db,
+                          "--format", "html", "--out", str(tmp_path / "out"), "--allow-host", "127.0.0.1"],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "site" / "index.html").is_file()
+    site = tmp_path / "published"
+    pub = subprocess.run([sys.executable, "-m", "auditor", "publish", "--db", db, "--out", str(site)],
+                         capture_output=True, text=True, check=False)
+    assert pub.returncode == 0, pub.stderr
+    index = parse(site / "index.html")
+    pages = [link for link in index.links if link.startswith("datasets/")]
+    assert len(pages) == 6 and all((site / p).is_file() for p in pages)  # every dataset reachable from the portal page
+
+
+def test_format_html_needs_out(demo: DemoServer) -> None:
+    run = subprocess.run([sys.executable, "-m", "auditor", "audit", f"{demo.root}/ckan", "--format", "html"],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 2 and "--out" in run.stderr
+
+
