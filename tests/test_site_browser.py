@@ -1,0 +1,163 @@
+"""The report site in a real headless Chromium: no console error, no request leaving the site,
+links resolve, filtering works, keyboard and phone friendly, and no serious axe-core violation."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor import registry
+from auditor.config import load_rubric
+from reports.site import publish
+from tests.test_site import hostile_result
+
+SHOTS = Path(os.environ.get("AUDITOR_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output")) / "screenshots"
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("Chromium not found (install the Debian 'chromium' package; .ci/run does)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("site")
+    history = [{"started": f"2026-11-{d:02d}T02:00:00Z", "score": 55 + d / 2} for d in range(15, 23)]
+    publish(hostile_result(), out, load_rubric(), registry.all_checks(), history)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+class Visit:
+    """A page with everything that happened while it loaded."""
+
+    def __init__(self, browser: Any, url: str, root: str, **context: Any) -> None:
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+        self.root = root
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def pages(site: str, browser: Any) -> list[str]:
+    visit = Visit(browser, f"{site}/index.html", site)
+    hrefs = visit.page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    visit.close()
+    local = sorted({h for h in hrefs if "://" not in h and not h.startswith("#") and h.endswith(".html")})
+    return ["index.html", *[h for h in local if h != "index.html"]]
+
+
+def test_every_page_is_clean_and_accessible(site: str, browser: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    seen = pages(site, browser)
+    assert "methodology.html" in seen and any(p.startswith("datasets/") for p in seen)
+    for path in seen:
+        visit = Visit(browser, f"{site}/{path}", site)
+        try:
+            assert visit.errors == [], (path, visit.errors)
+            assert visit.dialogs == [], (path, visit.dialogs)  # the hostile <script> title never ran
+            assert all(u.startswith(site) for u in visit.requests), (path, visit.requests)
+            broken = visit.page.evaluate("""async () => {
+                const out = [];
+                for (const a of document.querySelectorAll('a[href]')) {
+                    const href = a.getAttribute('href');
+                    if (href.includes('://') || href.startsWith('#')) continue;
+                    const r = await fetch(a.href, {method: 'HEAD'});
+                    if (!r.ok) out.push(href);
+                }
+                return out;
+            }""")
+            assert broken == [], (path, broken)
+            result = axe.run(visit.page)
+            serious = [(v["id"], v["impact"]) for v in result.response["violations"]
+                       if v["impact"] in ("serious", "critical")]
+            assert serious == [], (path, serious)
+        finally:
+            visit.close()
+
+
+def test_filter_and_sort_work_without_a_server_round_trip(site: str, browser: Any) -> None:
+    visit = Visit(browser, f"{site}/index.html", site)
+    page = visit.page
+    try:
+        rows = page.locator("#datasets tbody tr")
+        assert rows.count() == 2
+        before = len(visit.requests)
+        page.fill("#filter", "street")
+        assert page.locator("#datasets tbody tr:not([hidden])").count() == 1
+        assert "1 dataset shown." in page.inner_text("#count")
+        page.fill("#filter", "")
+        page.select_option("#sort", "score-asc")
+        first = page.locator("#datasets tbody tr").first.get_attribute("data-score")
+        page.select_option("#sort", "score-desc")
+        top = page.locator("#datasets tbody tr").first.get_attribute("data-score")
+        assert float(first or 0) < float(top or 0)
+        assert len(visit.requests) == before  # all of it happened in the page
+    finally:
+        visit.close()
+
+
+def test_keyboard_and_phone(site: str, browser: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    visit = Visit(browser, f"{site}/index.html", site)
+    try:
+        visit.page.keyboard.press("Tab")
+        assert visit.page.evaluate("document.activeElement.textContent") == "Skip to content"
+        visit.page.screenshot(path=str(SHOTS / "portal.png"), full_page=True)
+        link = visit.page.locator("#datasets a").first
+        link.focus()
+        with visit.page.expect_navigation():
+            visit.page.keyboard.press("Enter")
+        assert "/datasets/" in visit.page.url
+        visit.page.screenshot(path=str(SHOTS / "dataset.png"), full_page=True)
+    finally:
+        visit.close()
+    phone = Visit(browser, f"{site}/index.html", site, viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        overflow = phone.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1
+        phone.page.screenshot(path=str(SHOTS / "portal-phone.png"), full_page=True)
+    finally:
+        phone.close()
+    assert (SHOTS / "portal.png").stat().st_size > 1000 and (SHOTS / "dataset.png").stat().st_size > 1000
