@@ -244,9 +244,11 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     if opts["fmt"] == "html":
         from reports.site import publish
 
-        history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(doc_portal_id(opts, url),
-                                                                                           limit=90))] if store else []
-        index = publish(result, opts["out_dir"] / "site", rubric, registry.all_checks(), history)
+        portal_id = doc_portal_id(opts, url)
+        history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(portal_id, limit=90))] \
+            if store else []
+        departments = store.department_history(portal_id) if store else None
+        index = publish(result, opts["out_dir"] / "site", rubric, registry.all_checks(), history, departments)
         click.echo(f"wrote {index}", err=True)
     if opts["fmt"] == "json":
         import json
@@ -551,9 +553,10 @@ def publish(portal: str | None, out_dir: Path, which: str, db: str | None) -> No
         doc = store.report(run.id)
         history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(run.portal, limit=90))
                    if r.started <= run.started]
+        departments = store.department_history(run.portal, until=run.started)
     except StoreError as exc:
         _fail(str(exc))
-    index = write_site(result_from_report(doc), out_dir, load_rubric(), registry.all_checks(), history)
+    index = write_site(result_from_report(doc), out_dir, load_rubric(), registry.all_checks(), history, departments)
     click.echo(f"wrote {index}")
 
 

@@ -78,7 +78,8 @@ def test_hostile_portal_text_is_escaped_and_files_stay_inside(tmp_path: Path) ->
     out = tmp_path / "site"
     history = [{"started": "2026-11-20T02:00:00Z", "score": 60.0}, {"started": "2026-11-21T02:00:00Z", "score": 62.5},
                {"started": "2026-11-22T02:00:00Z", "score": 65.0}]
-    publish(hostile_result(), out, load_rubric(), registry.all_checks(), history)
+    departments = {"Parks": [("2026-11-20T02:00:00Z", 88.0), ("2026-11-21T02:00:00Z", 90.0)]}
+    publish(hostile_result(), out, load_rubric(), registry.all_checks(), history, departments)
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert all(not f.startswith("..") and "/../" not in f for f in files)
     assert not (tmp_path / "etc").exists()
@@ -98,6 +99,8 @@ def test_hostile_portal_text_is_escaped_and_files_stay_inside(tmp_path: Path) ->
     index = (out / "index.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
     assert "Text version" in index and "<svg" in index  # the trend with its text alternative
+    assert "Departments over time" in index and "Parks: 2026-11-20 88; 2026-11-21 90." in index
+    assert "Most used datasets, weakest first" in index
     dataset_page = out / "datasets" / f"{safe_name('../../etc/passwd')}.html"
     text = " ".join(parse(dataset_page).text)
     for question in ("Is it up to date?", "Can I download it?", "May I reuse it?", "Are the columns explained?",

@@ -34,7 +34,9 @@ def chromium_path() -> str:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("site")
     history = [{"started": f"2026-11-{d:02d}T02:00:00Z", "score": 55 + d / 2} for d in range(15, 23)]
-    publish(hostile_result(), out, load_rubric(), registry.all_checks(), history)
+    departments = {'Dept "><img src=x onerror=alert(2)>': [(h["started"], 40 + i) for i, h in enumerate(history)],
+                   "Parks": [(h["started"], 90 - i) for i, h in enumerate(history)]}
+    publish(hostile_result(), out, load_rubric(), registry.all_checks(), history, departments)
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:

@@ -77,6 +77,7 @@ class Store:
             raise StoreError(f"cannot use database {_safe(self.url)}: {str(exc).splitlines()[0]}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         for attempt in range(3):
             try:
                 with self.engine.begin() as conn:
@@ -91,7 +92,7 @@ class Store:
                 if attempt == 2:  # another process created the schema under us; the retry sees it
                     raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
             except OperationalError as exc:
-                if attempt == 2 or "already exists" not in str(exc):
+                if attempt == 2 or not ("already exists" in str(exc) or "locked" in str(exc)):
                     raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
 
     @contextmanager
@@ -186,6 +187,22 @@ class Store:
             row = conn.execute(query).first()
         return RunInfo(*row) if row else None
 
+    def department_history(self, portal: str, until: str | None = None, limit: int = 90
+                           ) -> dict[str, list[tuple[str, float | None]]]:
+        """Each department's score per complete run of a portal, oldest first."""
+        recent = [r for r in self.runs(portal, limit=limit) if until is None or r.started <= until]
+        by_id = {r.id: r.started for r in recent}
+        out: dict[str, list[tuple[str, float | None]]] = {}
+        if not by_id:
+            return out
+        with self._tx() as conn:
+            rows = conn.execute(select(t.scores.c.run_id, t.scores.c.name, t.scores.c.value)
+                                .where(t.scores.c.run_id.in_(list(by_id)), t.scores.c.scope == "department",
+                                       t.scores.c.dimension == "overall"))
+            for run_id, name, value in rows:
+                out.setdefault(name, []).append((by_id[run_id], value))
+        return {name: sorted(points) for name, points in sorted(out.items())}
+
     def recent_statuses(self, portal: str, check: str, runs: int) -> list[tuple[str, dict[tuple[str, str], str]]]:
         """For the last ``runs`` complete runs of a portal, newest first: (started, status by
         (dataset, resource)) of one check's findings."""
@@ -241,9 +258,16 @@ def _rows(run_id: int, report: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
     return datasets, findings, scores
 
 
+def _sqlite_begin(conn: Any) -> None:
+    # Take the write lock when the transaction starts: a reader that upgrades to a writer
+    # while another process writes gets "database is locked" at once, busy timeout or not.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while a run is written; the busy timeout makes two writers wait
     # their turn instead of failing.
+    dbapi_connection.isolation_level = None  # transactions are begun explicitly (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=30000")  # first: switching to WAL itself may have to wait
     cursor.execute("PRAGMA journal_mode=WAL")

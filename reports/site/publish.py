@@ -98,7 +98,8 @@ BAND_COLORS = {"A": "#1a7f37", "B": "#4c7d00", "C": "#9a6700", "D": "#b3261e"}
 
 
 def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any],
-            history: Sequence[Mapping[str, Any]] = ()) -> Path:
+            history: Sequence[Mapping[str, Any]] = (),
+            department_history: Mapping[str, Sequence[tuple[str, float | None]]] | None = None) -> Path:
     """Write the site into ``out`` (created); the path of its index page."""
     from reports.json_report import report_dict
 
@@ -124,9 +125,14 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
     common = {"portal": result.portal, "score": result.score, "rubric": rubric, "generated": result.finished,
               "version": result.version}
     trend = _trend(history)
+    dept_trends = [{"name": name, "trend": t} for name, points in sorted((department_history or {}).items())
+                   if (t := _trend([{"started": day, "score": value} for day, value in points], 320, 90))]
+    most_used = sorted([d for d in datasets if d["popularity"] > 0], key=lambda d: -d["popularity"])[:10]
+    most_used.sort(key=lambda d: (d["score"] is None, d["score"] if d["score"] is not None else 0, d["title"]))
     (out / "index.html").write_text(env.get_template("portal.html").render(
         **common, root="", datasets=datasets, departments=departments, bands=bands,
         band_list=[b.grade for b in rubric.bands], trend=trend, dimensions=[d.value for d in Dimension],
+        dept_trends=dept_trends, most_used=most_used,
         sampled=result.sampled), "utf-8")
     for r, entry in zip(sorted(result.datasets, key=lambda r: (-r.dataset.popularity, r.score.overall or 0,
                                                              r.dataset.id)), datasets, strict=True):
@@ -169,12 +175,12 @@ def _findings_csv(result: AuditResult) -> str:
     return buf.getvalue()
 
 
-def _trend(history: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """An inline SVG line of the portal score over time, with its text alternative."""
+def _trend(history: Sequence[Mapping[str, Any]], width: int = 640, height: int = 160) -> dict[str, Any] | None:
+    """An inline SVG line of a score over time (0 to 100), with its text alternative."""
     points = [(h["started"][:10], h["score"]) for h in history if h.get("score") is not None]
     if len(points) < 2:
         return None
-    width, height, pad = 640, 160, 30
+    pad = 30 if height > 100 else 12
     step = (width - 2 * pad) / (len(points) - 1)
     coords = [(pad + i * step, height - pad - (score / 100) * (height - 2 * pad)) for i, (_, score) in
               enumerate(points)]
