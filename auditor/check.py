@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditor.errors import FetchError
-from auditor.http import HttpClient
 from auditor.model import Dataset, Dimension, Finding, Resource, Scope, Status
-from auditor.probe import Probe, probe
 
 if TYPE_CHECKING:
+    # Only for types: the HTTP stack (httpx) loads when a check first fetches, so
+    # `auditor --help` stays fast.
+    from auditor.http import HttpClient
+    from auditor.probe import Probe
     from auditor.table import TableAnalysis
     from auditor.table.fetch import TableCache
 
@@ -51,6 +53,8 @@ class CheckContext:
             )
         if cached is not None:
             return cached
+        from auditor.probe import probe
+
         result = probe(self.http, resource.url, sniff=sniff)
         with self._lock:
             self._probes[(resource.url, sniff)] = result
