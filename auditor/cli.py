@@ -294,12 +294,11 @@ def _open_run(opts: dict[str, Any], url: str, checks: Any) -> tuple[Any, int | N
 def _with_link_history(store: Any, result: Any, cfg: Any, url: str, rubric: Any) -> Any:
     """Failing links count as broken only after enough failing runs in a row."""
     from auditor.store import StoreError
-    from auditor.streaks import CHECK, apply_streaks
+    from auditor.streaks import with_link_history
 
-    broken_after = cfg.broken_after if cfg is not None else 2
     try:
-        history = store.recent_statuses(cfg.id if cfg is not None else url, CHECK, broken_after - 1)
-        return apply_streaks(result, history, broken_after, rubric)
+        return with_link_history(store, cfg.id if cfg is not None else url, result,
+                                 cfg.broken_after if cfg is not None else 2, rubric)
     except StoreError as exc:
         click.echo(f"auditor: warning: link history unavailable: {exc}", err=True)
         return result
@@ -307,14 +306,12 @@ def _with_link_history(store: Any, result: Any, cfg: Any, url: str, rubric: Any)
 
 def _record(store: Any, run_id: int, doc: dict[str, Any]) -> Any:
     """Store a finished run and compare it with the portal's previous one."""
-    from auditor.store import StoreError, diff_reports
+    from auditor.store import StoreError
 
     try:
         store.finish(run_id, doc)
-        run = store.resolve(str(run_id))
-        previous = store.before(run)
         click.echo(f"stored run {run_id} in the history store", err=True)
-        return diff_reports(store.report(previous.id) if previous else None, doc)
+        return store.changes(store.resolve(str(run_id)), doc)
     except StoreError as exc:
         # The run's results are already printed and written: say what failed, lose nothing else.
         click.echo(f"auditor: warning: run not stored: {exc}", err=True)
@@ -506,15 +503,14 @@ def report(portal: str | None, which: str, db: str | None, fmt: str, out_dir: Pa
     """
     import json
 
-    from auditor.store import StoreError, diff_reports
+    from auditor.store import StoreError
     from reports import render_console, result_from_report
 
     store = _open_store(db)
     try:
         run = store.resolve(which, portal)
         doc = store.report(run.id)
-        previous = store.before(run)
-        changes = diff_reports(store.report(previous.id) if previous else None, doc)
+        changes = store.changes(run, doc)
     except StoreError as exc:
         _fail(str(exc))
     if out_dir:

@@ -55,7 +55,7 @@ def run_portal(portal: str, db_url: str, dry_run: bool = False,
     from auditor.http import HttpClient, HttpSettings
     from auditor.runner import AuditOptions, audit_portal
     from auditor.sources import SourceOptions
-    from auditor.store import Store, diff_reports
+    from auditor.store import Store
     from auditor.table import ContentOptions
     from reports import report_dict
 
@@ -89,15 +89,12 @@ def run_portal(portal: str, db_url: str, dry_run: bool = False,
         raise
     if cfg.title:
         result = replace(result, portal=replace(result.portal, title=cfg.title))
-    from auditor.streaks import CHECK, apply_streaks
+    from auditor.streaks import with_link_history
 
-    history = store.recent_statuses(cfg.id, CHECK, cfg.broken_after - 1)
-    result = apply_streaks(result, history, cfg.broken_after, rubric)
+    result = with_link_history(store, cfg.id, result, cfg.broken_after, rubric)
     doc = report_dict(result)
     store.finish(run_id, doc)
-    run = store.resolve(str(run_id))
-    previous = store.before(run)
-    changes = diff_reports(store.report(previous.id) if previous else None, doc)
+    changes = store.changes(store.resolve(str(run_id)), doc)
     store.close()
     lines = _send_digests(cfg, changes, {c.id: c.fix for c in checks}, dry_run, echo)
     log.info("%s: run %d stored, score %s, %d new problems, %d fixed", cfg.id, run_id, doc["portal"]["score"],

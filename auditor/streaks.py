@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from auditor.config import Rubric
 from auditor.model import Finding, Status
@@ -53,3 +54,8 @@ def apply_streaks(result: AuditResult, history: History, broken_after: int, rubr
         return out
 
     return rescore(result, adjust, rubric)
+
+
+def with_link_history(store: Any, portal: str, result: AuditResult, broken_after: int, rubric: Rubric) -> AuditResult:
+    """``apply_streaks`` with the portal's recent link findings read from the history store."""
+    return apply_streaks(result, store.recent_statuses(portal, CHECK, broken_after - 1), broken_after, rubric)

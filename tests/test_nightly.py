@@ -112,32 +112,26 @@ notify: {{smtp_host: 127.0.0.1, smtp_port: {smtp_port}, sender: audits@city.exam
 """, encoding="utf-8")
 
 
+def open_city(scripted: Callable[[Responder], ScriptedServer], tmp_path: Path, smtp_port: int,
+              cron: str = "0 2 * * *") -> tuple[City, ScriptedServer, Path]:
+    """The changing city portal on loopback, and a config folder pointing at it."""
+    city = City()
+    server = scripted(city.respond)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, smtp_port, cron)
+    return city, server, configs
+
+
 def auditor(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=timeout,
                           check=False)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'history.sqlite'}"
-    url = request.getfixturevalue("postgres_url")
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
-def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer], mailbox: Mailbox, db: str,
-                                  tmp_path: Path) -> None:
-    city = City()
-    server = scripted(city.respond)
-    city.root = server.root
-    configs = tmp_path / "portals"
-    write_config(configs, server.root, mailbox.port)
+def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer], mailbox: Mailbox,
+                                  store_url: str, tmp_path: Path) -> None:
+    db = store_url
+    city, server, configs = open_city(scripted, tmp_path, mailbox.port)
 
     first = auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
     assert first.returncode == 0, first.stderr
@@ -174,11 +168,7 @@ def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer
 
 def test_unreachable_mail_server_never_loses_the_run(scripted: Callable[[Responder], ScriptedServer],
                                                      tmp_path: Path) -> None:
-    city = City()
-    server = scripted(city.respond)
-    city.root = server.root
-    configs = tmp_path / "portals"
-    write_config(configs, server.root, smtp_port=1)  # nothing listens there
+    city, server, configs = open_city(scripted, tmp_path, smtp_port=1)  # nothing listens on port 1
     db = f"sqlite:///{tmp_path / 'h.sqlite'}"
     assert auditor("schedule", "--once", "--db", db, "--config-dir", str(configs)).returncode == 0
     city.change("police-calls", b"request_id,created_date,complaint_type\n")  # emptied overnight
@@ -194,11 +184,7 @@ def test_unreachable_mail_server_never_loses_the_run(scripted: Callable[[Respond
 
 def test_dry_run_prints_digests(scripted: Callable[[Responder], ScriptedServer], mailbox: Mailbox,
                                 tmp_path: Path) -> None:
-    city = City()
-    server = scripted(city.respond)
-    city.root = server.root
-    configs = tmp_path / "portals"
-    write_config(configs, server.root, mailbox.port)
+    city, server, configs = open_city(scripted, tmp_path, mailbox.port)
     db = f"sqlite:///{tmp_path / 'h.sqlite'}"
     auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
     city.change("parks-benches", _rows(150, 5000).replace(b"Heat", b"").replace(b"Noise", b""))
@@ -208,11 +194,7 @@ def test_dry_run_prints_digests(scripted: Callable[[Responder], ScriptedServer],
 
 def test_foreground_scheduler_keeps_jobs_and_stops_cleanly(scripted: Callable[[Responder], ScriptedServer],
                                                            tmp_path: Path) -> None:
-    city = City()
-    server = scripted(city.respond)
-    city.root = server.root
-    configs = tmp_path / "portals"
-    write_config(configs, server.root, smtp_port=1, cron="0 3 * * *")
+    city, server, configs = open_city(scripted, tmp_path, 1, cron="0 3 * * *")
     db = f"sqlite:///{tmp_path / 'h.sqlite'}"
     proc = subprocess.Popen([sys.executable, "-m", "auditor", "schedule", "--db", db, "--config-dir", str(configs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -251,11 +233,7 @@ def test_due_follows_the_cron_in_its_time_zone() -> None:
 
 def test_a_link_is_broken_only_after_two_failing_nights(scripted: Callable[[Responder], ScriptedServer],
                                                         tmp_path: Path) -> None:
-    city = City()
-    server = scripted(city.respond)
-    city.root = server.root
-    configs = tmp_path / "portals"
-    write_config(configs, server.root, smtp_port=1)
+    city, server, configs = open_city(scripted, tmp_path, 1)
     db = f"sqlite:///{tmp_path / 'h.sqlite'}"
     city.gone.add("police-calls")
     nights, outputs = [], []
@@ -299,11 +277,7 @@ def test_streaks_unit() -> None:
 
 def test_incremental_run_keeps_content_findings_and_full_reads_all(scripted: Callable[[Responder], ScriptedServer],
                                                                    tmp_path: Path) -> None:
-    city = City()
-    server = scripted(city.respond)
-    city.root = server.root
-    configs = tmp_path / "portals"
-    write_config(configs, server.root, smtp_port=1)
+    city, server, configs = open_city(scripted, tmp_path, 1)
     db = f"sqlite:///{tmp_path / 'h.sqlite'}"
     auditor("schedule", "--once", "--db", db, "--config-dir", str(configs))
     assert sorted(city.downloads) == ["parks-benches", "parks-trees", "police-calls"]

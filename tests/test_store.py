@@ -48,21 +48,6 @@ def changed(report: dict) -> dict:
     return later
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'history.sqlite'}"
-    url = request.getfixturevalue("postgres_url")
-    # A fresh schema state per test: drop what an earlier test left.
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
 def test_record_read_back_and_diff(store_url: str, demo_report: dict) -> None:
     store = Store(store_url)
     first = store.record("zurich", demo_report)

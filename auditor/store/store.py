@@ -23,6 +23,7 @@ from sqlalchemy.exc import (
 
 from auditor.errors import AuditorError
 from auditor.store import schema as t
+from auditor.store.diff import Diff, diff_reports
 from auditor.timeutil import iso
 
 
@@ -216,6 +217,12 @@ class Store:
                 out.append((run.started, {(r[0], r[1]): r[2] if r[2] != "error" or "failing_since" not in (r[3] or "")
                                           else "failing" for r in rows}))
         return out
+
+    def changes(self, run: RunInfo, report: Mapping[str, Any] | None = None) -> Diff:
+        """What changed in ``run`` since the portal's previous complete run."""
+        previous = self.before(run)
+        return diff_reports(self.report(previous.id) if previous else None,
+                            report if report is not None else self.report(run.id))
 
     def report(self, run_id: int) -> dict[str, Any]:
         """The stored report JSON of a run."""
