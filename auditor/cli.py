@@ -57,6 +57,15 @@ def main() -> None:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
+def allow_address_option() -> Callable[..., Any]:
+    """The address guard's allow-list: non-public addresses this run may fetch."""
+    return click.option(
+        "--allow-address", "allow_addresses", multiple=True, envvar="AUDITOR_ALLOW_ADDRESSES",
+        help="Also fetch this non-public network, address or host[:port] (repeatable; or "
+             "AUDITOR_ALLOW_ADDRESSES). By default only public addresses and the portal's own "
+             "origin are fetched.")
+
+
 def content_options() -> list[Callable[..., Any]]:
     """Options for the checks that read file contents (audit and validate)."""
     return [
@@ -117,6 +126,7 @@ def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Socrata app token (or AUDITOR_APP_TOKEN); sent to the portal host only."),
         click.option("--allow-host", "allow_hosts", multiple=True,
                      help="Fetch only these hosts (repeatable); everything else is refused."),
+        allow_address_option(),
         click.option("--top", type=click.IntRange(min=0), default=15, show_default=True,
                      help="Datasets listed in the scoreboard."),
         *content_options(),
@@ -176,12 +186,10 @@ def audit(portal: str, **opts: Any) -> None:
 
 def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     """Run one audit with CLI options; print and write reports; return the exit code."""
-    from urllib.parse import urlsplit
-
     from auditor import registry
     from auditor.config import apply_portal, load_rubric
     from auditor.errors import AuditorError, ConfigError, RegistryError, SourceError
-    from auditor.http import HttpClient, HttpSettings
+    from auditor.http import HttpClient, settings_for
     from auditor.runner import AuditOptions, audit_portal
     from auditor.sources import SourceOptions
     from reports import render_console, write_json
@@ -197,14 +205,11 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     if opts["fmt"] == "html" and not opts["out_dir"]:
         _fail("--format html writes a site: give --out DIR")
     store, run_id, previous = _open_run(opts, url, checks)
-    host = urlsplit(url).hostname or ""
-    settings = HttpSettings(
-        timeout=opts["timeout"],
-        per_host=opts["concurrency"],
-        retries=opts["retries"],
-        app_token=opts["app_token"],
-        token_host=host,
-        allowed_hosts=frozenset(opts["allow_hosts"]) if opts["allow_hosts"] else None,
+    cfg = opts.get("portal_config")
+    settings = settings_for(
+        url, timeout=opts["timeout"], per_host=opts["concurrency"], retries=opts["retries"],
+        app_token=opts["app_token"], allow_hosts=tuple(opts["allow_hosts"]),
+        allow_addresses=(*opts["allow_addresses"], *(cfg.allow_addresses if cfg is not None else ())),
     )
     progress = Progress("auditing", enabled=sys.stderr.isatty() and opts["fmt"] == "console")
     options = AuditOptions(
@@ -395,7 +400,8 @@ def demo(port: int, out_dir: Path, top: int) -> None:
                 f"{server.root}/{name}", platform=None, out_dir=out_dir / name, fmt="console",
                 max_datasets=None, concurrency=4, timeout=10.0, retries=1, fail_under=None,
                 selected=(), ignore=(), rubric=None, app_token="", top=top,
-                allow_hosts=("127.0.0.1",), content=True, max_download_mb=50.0, sample_rows=10_000,
+                allow_hosts=("127.0.0.1",), allow_addresses=(), content=True, max_download_mb=50.0,
+                sample_rows=10_000,
                 suites=(suite_dir,) if suite_dir.is_dir() else (),
             ))
     sys.exit(code)
@@ -414,6 +420,7 @@ def demo(port: int, out_dir: Path, top: int) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds per request, for a URL.")
 @click.option("--allow-host", "allow_hosts", multiple=True, help="Fetch only these hosts (repeatable).")
+@allow_address_option()
 @with_content_options
 def validate(target: str, **opts: Any) -> None:
     """Check one tabular file (a local PATH or a URL): structure, encoding and content.
@@ -438,7 +445,7 @@ def run_validate(target: str, **opts: Any) -> int:
     from auditor import registry
     from auditor.config import load_rubric
     from auditor.errors import ConfigError, RegistryError
-    from auditor.http import HttpClient, HttpSettings
+    from auditor.http import HttpClient, settings_for
     from auditor.validate import LEVELS, result_dict, validate_target
     from reports.console import clean
 
@@ -448,8 +455,9 @@ def run_validate(target: str, **opts: Any) -> int:
     except (ConfigError, RegistryError) as exc:
         _fail(str(exc))
     content = _content(opts)
-    settings = HttpSettings(timeout=opts["timeout"], retries=2,
-                            allowed_hosts=frozenset(opts["allow_hosts"]) if opts["allow_hosts"] else None)
+    origin = target if target.startswith(("http://", "https://")) else ""
+    settings = settings_for(origin, timeout=opts["timeout"], retries=2, allow_hosts=tuple(opts["allow_hosts"]),
+                            allow_addresses=tuple(opts["allow_addresses"]))
     with HttpClient(settings) as http:
         result = validate_target(target, http, rubric, checks, content)
     data = result_dict(result)

@@ -170,6 +170,7 @@ class PortalConfig:
     broken_after: int = 2
     notify: Any = None  # auditor.portals.Notify
     suites: tuple[Any, ...] = ()  # raw YAML: inline suites or paths, parsed when content checks run
+    allow_addresses: tuple[str, ...] = ()
     path: str = ""
 
 
@@ -198,6 +199,7 @@ def load_portal(path: Path) -> PortalConfig:
         broken_after=spec.broken_after,
         notify=spec.notify,
         suites=tuple(spec.suites),
+        allow_addresses=tuple(spec.allow_addresses),
         path=str(path),
     )
 

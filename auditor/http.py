@@ -45,6 +45,43 @@ class HttpSettings:
     token_host: str = ""
     allowed_hosts: frozenset[str] | None = None  # None: any host
     user_agent: str = USER_AGENT
+    #: The portal URL as the user gave it: its origin is trusted by the address guard.
+    origin: str = ""
+    #: Non-public networks, addresses or host[:port] that may be fetched (intranet portals).
+    allow_addresses: tuple[str, ...] = ()
+    #: Refuse loopback, private, link-local and metadata addresses (see auditor.netguard).
+    guard: bool = True
+    #: Largest API (JSON) body read into memory; catalogue pages are far smaller.
+    max_json_mb: float = 64.0
+    #: Longest a whole API request may take, body included, however slowly it trickles in.
+    deadline: float = 120.0
+    #: Requests in a row that end throttled before the host is left alone for ``cool_off``.
+    #: Longest a file download may take (the size cap usually ends it first).
+    file_deadline: float = 900.0
+    throttle_limit: int = 5
+    cool_off: float = 60.0
+    max_retry_after: float = MAX_RETRY_AFTER
+
+
+def settings_for(
+    url: str,
+    *,
+    timeout: float = 30.0,
+    per_host: int = 4,
+    retries: int = 3,
+    app_token: str = "",
+    allow_hosts: tuple[str, ...] = (),
+    allow_addresses: tuple[str, ...] = (),
+) -> HttpSettings:
+    """Settings for auditing the portal at ``url``: its origin is trusted, its host gets the token."""
+    from urllib.parse import urlsplit
+
+    return HttpSettings(
+        timeout=timeout, per_host=per_host, retries=retries, app_token=app_token,
+        token_host=urlsplit(url).hostname or "" if app_token else "",
+        allowed_hosts=frozenset(allow_hosts) if allow_hosts else None,
+        origin=url, allow_addresses=tuple(allow_addresses),
+    )
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -56,9 +93,81 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class _Host:
+    """Per-host politeness: an adaptive concurrency limit, a shared pause and a throttle breaker.
+
+    The limit starts at ``per_host``, halves when the host throttles (429/503) and grows back
+    by one after a run of successes (AIMD, as TCP does). A Retry-After pauses every worker on
+    the host, not just the one that was told. After ``throttle_limit`` requests in a row end
+    throttled, the host is left alone for ``cool_off`` seconds and requests to it fail fast.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.cap = max(1, cap)
+        self.limit = self.cap
+        self.active = 0
+        self.cond = threading.Condition()
+        self.paused_until = 0.0
+        self.successes = 0
+        self.throttled_in_a_row = 0
+        self.resting_until = 0.0
+        self.fast: float | None = None  # a low-percentile latency: what the host can do
+        self.recent: float | None = None  # an exponential average of recent latency
+
+    def acquire(self) -> float:
+        """Take a slot; returns how long to wait before sending (a shared pause)."""
+        with self.cond:
+            while self.active >= self.limit:
+                self.cond.wait()
+            self.active += 1
+            return self.paused_until - time.monotonic()
+
+    def release(self) -> None:
+        with self.cond:
+            self.active -= 1
+            self.cond.notify()
+
+    def throttle(self, wait: float) -> None:
+        with self.cond:
+            self.limit = max(1, self.limit // 2)
+            self.successes = 0
+            self.paused_until = max(self.paused_until, time.monotonic() + wait)
+
+    def success(self, latency: float) -> None:
+        with self.cond:
+            self.throttled_in_a_row = 0
+            self.recent = latency if self.recent is None else 0.8 * self.recent + 0.2 * latency
+            self.fast = latency if self.fast is None else min(latency, 0.99 * self.fast + 0.01 * latency)
+            if self.recent > 4 * self.fast and self.recent > self.fast + 1.0:
+                # The host slows down under our load: back off before it starts refusing.
+                self.limit = max(1, self.limit - 1)
+                self.recent = self.fast * 2
+                self.successes = 0
+                return
+            self.successes += 1
+            if self.limit < self.cap and self.successes >= 4 * self.limit:
+                self.limit += 1
+                self.successes = 0
+                self.cond.notify()
+
+    def gave_up(self, limit: int, cool_off: float) -> bool:
+        """Count a request that stayed throttled; True when the host should be rested."""
+        with self.cond:
+            self.throttled_in_a_row += 1
+            if self.throttled_in_a_row >= limit:
+                self.resting_until = time.monotonic() + cool_off
+                self.throttled_in_a_row = 0
+                return True
+            return False
 
 
 class HttpClient:
@@ -74,17 +183,24 @@ class HttpClient:
         self.settings = settings or HttpSettings()
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._hosts: dict[str, _Host] = {}
         self._last_start: dict[str, float] = {}
         self.requests = 0
+        self.retried = 0
+        self.throttled = 0
         s = self.settings
+        if transport is None and s.guard:
+            from auditor.netguard import AllowList, guarded_transport
+
+            allow = AllowList.parse(s.allow_addresses, origin=s.origin)
+            transport = guarded_transport(allow, limits=_LIMITS)
         self._client = httpx.Client(
             timeout=httpx.Timeout(s.timeout),
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             max_redirects=10,
             transport=transport,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            limits=_LIMITS,
             event_hooks={"request": [self._on_request]},
         )
 
@@ -103,14 +219,24 @@ class HttpClient:
         with self._lock:
             self.requests += 1
 
-    @contextmanager
-    def _slot(self, host: str) -> Iterator[None]:
+    def _host(self, host: str) -> _Host:
         with self._lock:
-            sem = self._slots.setdefault(host, threading.BoundedSemaphore(self.settings.per_host))
-        with sem:
+            state = self._hosts.get(host)
+            if state is None:
+                state = self._hosts[host] = _Host(self.settings.per_host)
+            return state
+
+    @contextmanager
+    def _slot(self, state: _Host, host: str) -> Iterator[None]:
+        delay = state.acquire()
+        try:
+            if delay > 0:
+                self._sleep(delay)
             if self.settings.min_interval:
                 self._pace(host)
             yield
+        finally:
+            state.release()
 
     def _pace(self, host: str) -> None:
         with self._lock:
@@ -135,7 +261,10 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         retry_statuses: frozenset[int] = RETRY_STATUSES,
     ) -> httpx.Response:
-        """Send a request with retries; the body is read. Raises FetchError when it fails."""
+        """Send a request with retries; the body is read (capped, within the deadline).
+
+        Raises FetchError when it fails.
+        """
         with self._send(method, url, params, headers, retry_statuses, stream=False) as resp:
             return resp
 
@@ -146,6 +275,38 @@ class HttpClient:
         """Like :meth:`request` but the body is left unread for the caller to stream."""
         with self._send(method, url, None, headers, RETRY_STATUSES, stream=True) as resp:
             yield resp
+
+    @staticmethod
+    def chunks(resp: httpx.Response, *, deadline: float, size: int | None = None) -> Iterator[bytes]:
+        """The decoded body in chunks; FetchError when it is still arriving after ``deadline`` s.
+
+        A read timeout catches a server that stops sending; this catches one that sends a
+        byte now and then, forever.
+        """
+        end = time.monotonic() + deadline
+        for chunk in resp.iter_bytes(size):
+            yield chunk
+            if time.monotonic() > end:
+                raise FetchError(f"the server was still sending after {deadline:g} s; gave up",
+                                 kind="timeout", status=resp.status_code)
+
+    def _read_capped(self, resp: httpx.Response) -> None:
+        limit = int(self.settings.max_json_mb * 1_000_000)
+        length = resp.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > limit:
+            raise FetchError(f"the answer is {_mb(int(length))} (Content-Length), more than the "
+                             f"{_mb(limit)} an API answer may take; not read",
+                             kind="broken", status=resp.status_code)
+        parts: list[bytes] = []
+        size = 0
+        for chunk in self.chunks(resp, deadline=self.settings.deadline):
+            size += len(chunk)
+            if size > limit:
+                raise FetchError(f"the answer grew past {_mb(limit)} without ending; not read",
+                                 kind="broken", status=resp.status_code)
+            parts.append(chunk)
+        # What httpx's own read() does; done by hand to keep the cap and the deadline.
+        resp._content = b"".join(parts)
 
     @contextmanager
     def _send(
@@ -164,46 +325,105 @@ class HttpClient:
             raise FetchError(f"invalid URL {url!r}: {exc}", kind="broken") from None
         if not host:
             raise FetchError(f"invalid URL {url!r}", kind="broken")
-        attempts = self.settings.retries + 1
+        state = self._host(host)
+        if state.resting_until > time.monotonic():
+            raise FetchError(f"not tried: {host} kept answering HTTP 429 (too many requests), "
+                             "so the auditor leaves it alone for a while", kind="blocked", status=429)
+        s = self.settings
+        attempts = s.retries + 1
         for attempt in range(attempts):
             last = attempt == attempts - 1
+            if attempt:
+                with self._lock:
+                    self.retried += 1
             try:
-                with self._slot(host):
-                    req = self._client.build_request(method, url, params=params, headers=headers)
-                    resp = self._client.send(req, stream=True)
-                    if not stream or (resp.status_code in retry_statuses and not last):
-                        resp.read()
+                resp, retry, wait = self._once(state, host, method, url, params, headers,
+                                               retry_statuses, last=last, stream=stream)
             except FetchError:
                 raise
-            except httpx.TimeoutException:
-                if last:
-                    raise FetchError(
-                        f"timed out after {self.settings.timeout:g} s", kind="timeout"
-                    ) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                failure, retryable = self._failure(exc)
+                if last or not retryable:
+                    raise failure from None
                 self._sleep(self._backoff(attempt))
                 continue
-            except httpx.TooManyRedirects:
-                raise FetchError("too many redirects", kind="broken") from None
-            except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-                if last:
-                    raise FetchError(_describe_transport_error(exc), kind="broken") from None
-                self._sleep(self._backoff(attempt))
-                continue
-            if resp.status_code in retry_statuses and not last:
-                wait = parse_retry_after(resp.headers.get("Retry-After"))
-                if wait is not None and wait > MAX_RETRY_AFTER:
-                    # A server asking us to come back much later is throttling, not broken.
-                    yield resp
-                    resp.close()
-                    return
-                self._sleep(wait if wait is not None else self._backoff(attempt))
+            if retry:
                 resp.close()
+                pause = wait if wait is not None else self._backoff(attempt)
+                if resp.status_code == 429 or wait is not None:
+                    # The host asked everyone to slow down: pause every worker on it, once.
+                    with self._lock:
+                        self.throttled += 1
+                    state.throttle(pause)
+                else:
+                    self._sleep(pause)
                 continue
+            if resp.status_code == 429:
+                # Still throttled after every retry (or told to come back much later).
+                state.gave_up(s.throttle_limit, s.cool_off)
             try:
                 yield resp
             finally:
                 resp.close()
             return
+
+    def _once(
+        self,
+        state: _Host,
+        host: str,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        retry_statuses: frozenset[int],
+        *,
+        last: bool,
+        stream: bool,
+    ) -> tuple[httpx.Response, bool, float | None]:
+        """One attempt: (response, whether to retry it, Retry-After seconds)."""
+        s = self.settings
+        with self._slot(state, host):
+            started = time.monotonic()
+            req = self._client.build_request(method, url, params=params, headers=headers)
+            resp = self._client.send(req, stream=True)
+            wait = parse_retry_after(resp.headers.get("Retry-After"))
+            # A server asking us to come back much later is throttling, not broken: its
+            # answer is final.
+            retry = resp.status_code in retry_statuses and not last and not (
+                wait is not None and wait > s.max_retry_after)
+            try:
+                if retry:
+                    self._drain(resp)
+                elif not stream:
+                    self._read_capped(resp)
+            except BaseException:
+                resp.close()
+                raise
+            if resp.status_code < 400:
+                state.success(time.monotonic() - started)
+        return resp, retry, wait
+
+    def _failure(self, exc: Exception) -> tuple[FetchError, bool]:
+        """The FetchError for a transport failure, and whether trying again may help."""
+        if isinstance(exc, httpx.TimeoutException):
+            return FetchError(f"no answer within {self.settings.timeout:g} s (timed out)", kind="timeout"), True
+        if isinstance(exc, httpx.TooManyRedirects):
+            return FetchError("redirect loop: more than 10 redirects", kind="broken"), False
+        if isinstance(exc, httpx.DecodingError):
+            return FetchError("the server sent a compressed answer that cannot be decompressed",
+                              kind="broken"), False
+        if isinstance(exc, (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol)):
+            return FetchError(describe_transport_error(exc), kind="broken"), True
+        return FetchError(f"{type(exc).__name__}: {exc}", kind="broken"), False
+
+    def _drain(self, resp: httpx.Response) -> None:
+        """Read a little of an error body so the connection can be reused, then drop it."""
+        try:
+            for n, _ in enumerate(self.chunks(resp, deadline=min(5.0, self.settings.deadline))):
+                if n > 16:
+                    break
+        except (httpx.HTTPError, FetchError):
+            pass
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET and decode JSON; HTTP errors and non-JSON bodies raise FetchError."""
@@ -217,11 +437,14 @@ class HttpClient:
         text = resp.text
         if text.lstrip()[:1] == "<":
             raise FetchError(
-                f"HTML instead of JSON from {_short(str(resp.url))}", kind="not-json",
+                f"a web page (HTML) instead of JSON from {_short(str(resp.url))}", kind="not-json",
                 status=resp.status_code,
             )
         try:
             return json.loads(text)
+        except RecursionError:
+            raise FetchError(f"JSON nested too deeply to read from {_short(str(resp.url))}",
+                             kind="not-json", status=resp.status_code) from None
         except ValueError as exc:
             raise FetchError(
                 f"malformed JSON from {_short(str(resp.url))}: {exc}", kind="not-json",
@@ -237,6 +460,13 @@ class HttpClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:,.0f} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 def _short(url: str, limit: int = 120) -> str:
@@ -257,15 +487,23 @@ def _api_message(resp: httpx.Response) -> str:
     return ""
 
 
-def _describe_transport_error(exc: Exception) -> str:
+def describe_transport_error(exc: Exception) -> str:
+    """A transport failure in words a data officer understands."""
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         lowered = text.lower()
+        if "host not found" in lowered:
+            return text
         if "name or service not known" in lowered or "nodename nor servname" in lowered:
             return f"host not found ({text})"
         if "refused" in lowered:
             return "connection refused"
         return f"could not connect ({text})"
+    lowered = text.lower()
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"connection dropped by the server ({text})"
+        if "incomplete" in lowered or "without sending complete" in lowered:
+            return "the server closed the connection before the whole answer was sent"
+        return f"the server broke the HTTP protocol ({text})"
+    if isinstance(exc, httpx.ReadError) and ("reset" in lowered or "104" in lowered):
+        return "the server reset the connection in the middle of the answer"
     return f"{type(exc).__name__}: {text}"

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from auditor.config import PortalConfig
 
@@ -52,7 +51,7 @@ def run_portal(portal: str, db_url: str, dry_run: bool = False,
     from auditor import registry
     from auditor.config import apply_portal, find_portal, load_rubric, portal_suites
     from auditor.errors import AuditorError, ConfigError
-    from auditor.http import HttpClient, HttpSettings
+    from auditor.http import HttpClient, settings_for
     from auditor.runner import AuditOptions, audit_portal
     from auditor.sources import SourceOptions
     from auditor.store import Store
@@ -66,12 +65,12 @@ def run_portal(portal: str, db_url: str, dry_run: bool = False,
     known = {c.id: c for c in checks}
     rubric = apply_portal(load_rubric(None, known), cfg, known)
     content = ContentOptions(max_download_mb=cfg.max_download_mb or 200.0, suites=tuple(portal_suites(cfg)))
-    settings = HttpSettings(
-        timeout=cfg.timeout or 30.0, per_host=cfg.concurrency or 4, retries=cfg.retries if cfg.retries is not None
-        else 3, app_token=os.environ.get(cfg.app_token_env, "") if cfg.app_token_env else "",
-        token_host=urlsplit(cfg.url).hostname or "",
-        allowed_hosts=frozenset(os.environ["AUDITOR_ALLOW_HOSTS"].split(",")) if os.environ.get("AUDITOR_ALLOW_HOSTS")
-        else None,
+    settings = settings_for(
+        cfg.url, timeout=cfg.timeout or 30.0, per_host=cfg.concurrency or 4,
+        retries=cfg.retries if cfg.retries is not None else 3,
+        app_token=os.environ.get(cfg.app_token_env, "") if cfg.app_token_env else "",
+        allow_hosts=tuple(h for h in os.environ.get("AUDITOR_ALLOW_HOSTS", "").split(",") if h),
+        allow_addresses=(*cfg.allow_addresses, *os.environ.get("AUDITOR_ALLOW_ADDRESSES", "").split()),
     )
     store = Store(db_url)
     options = AuditOptions(platform=cfg.platform, max_datasets=cfg.max_datasets,

@@ -126,6 +126,8 @@ class PortalFile(_Strict):
     broken_after: int = Field(default=2, ge=1, le=30)
     notify: Notify = Field(default_factory=Notify)
     suites: list[Any] = Field(default_factory=list)
+    #: Non-public networks, addresses or host[:port] that resources of this portal may live on.
+    allow_addresses: list[str] = Field(default_factory=list)
 
     @field_validator("url")
     @classmethod
@@ -142,6 +144,17 @@ class PortalFile(_Strict):
             return value
         return {name: {"emails": [raw]} if isinstance(raw, str) else {"emails": raw} if isinstance(raw, list) else raw
                 for name, raw in value.items()}
+
+    @field_validator("allow_addresses")
+    @classmethod
+    def _allow(cls, value: list[str]) -> list[str]:
+        from auditor.netguard import AllowList
+
+        try:
+            AllowList.parse(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("app_token_env")
     @classmethod

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from auditor.errors import FetchError
-from auditor.http import HttpClient
+from auditor.http import HttpClient, describe_transport_error
 
 SNIFF_BYTES = 4096
 _CHALLENGE_MARKERS = (b"cf-chl", b"challenge-platform", b"captcha", b"attention required",
@@ -90,7 +90,7 @@ def _attempt(http: HttpClient, url: str, method: str) -> Probe:
         with http.stream(method, url, headers=headers) as resp:
             body = b""
             if method == "GET":
-                for chunk in resp.iter_bytes():
+                for chunk in http.chunks(resp, deadline=http.settings.timeout):
                     body += chunk
                     if len(body) >= SNIFF_BYTES:
                         break
@@ -112,4 +112,4 @@ def _attempt(http: HttpClient, url: str, method: str) -> Probe:
         return Probe(url, kind, str(exc), status=exc.status, method=method)
     except httpx.HTTPError as exc:
         # A body cut off mid-stream: the server answered, then dropped the connection.
-        return Probe(url, "broken", f"transfer failed: {exc}", method=method)
+        return Probe(url, "broken", describe_transport_error(exc), method=method)

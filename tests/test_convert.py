@@ -90,7 +90,7 @@ def test_table_cache_downloads_each_url_once(scripted, tmp_path: Path) -> None: 
     resource = Resource(id="d/rows.csv", dataset_id="d", url=f"{server.root}/rows.csv", format="CSV", kind="file")
     dataset = Dataset(id="d", title="Requests", resources=(resource,),
                       columns=(Column("Unique Key", type="number"),))
-    with HttpClient(HttpSettings(timeout=5, retries=0)) as http, TableCache(http, ContentOptions()) as cache:
+    with HttpClient(HttpSettings(timeout=5, retries=0, allow_addresses=("127.0.0.1",))) as http, TableCache(http, ContentOptions()) as cache:
         first = cache.get(resource, dataset)
         second = cache.get(resource, dataset)
         assert isinstance(first, TableAnalysis) and first is second and first.rows == 5

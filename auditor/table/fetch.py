@@ -23,7 +23,7 @@ import httpx
 
 from auditor.errors import FetchError
 from auditor.formats import normalise_format
-from auditor.http import HttpClient
+from auditor.http import HttpClient, describe_transport_error
 from auditor.model import Dataset, Resource
 from auditor.table.analyse import ContentOptions, TableAnalysis, analyse_file
 
@@ -67,7 +67,7 @@ def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Dow
                 raise FetchError(f"HTTP {resp.status_code}", kind=kind, status=resp.status_code)
             length = resp.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
-            for chunk in resp.iter_bytes(CHUNK):
+            for chunk in http.chunks(resp, deadline=http.settings.file_deadline, size=CHUNK):
                 room = max_bytes - size
                 if len(chunk) >= room:
                     fh.write(chunk[:room])
@@ -87,7 +87,7 @@ def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Dow
         raise FetchError("the server sent a body that cannot be decompressed", kind="broken") from None
     except httpx.HTTPError as exc:
         path.unlink(missing_ok=True)
-        raise FetchError(f"transfer failed: {type(exc).__name__}: {str(exc)[:120]}", kind="broken") from None
+        raise FetchError(describe_transport_error(exc), kind="broken") from None
     except BaseException:
         path.unlink(missing_ok=True)
         raise
