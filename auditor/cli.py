@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from auditor import __version__
+from auditor.redact import json_text
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +44,9 @@ class Progress:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"auditor: error: {message}", err=True)
+    from auditor.redact import redact
+
+    click.echo(f"auditor: error: {redact(message)}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -256,10 +259,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
         index = publish(result, opts["out_dir"] / "site", rubric, registry.all_checks(), history, departments)
         click.echo(f"wrote {index}", err=True)
     if opts["fmt"] == "json":
-        import json
-
-        click.echo(json.dumps({**doc, "changes": changes.as_dict()} if changes is not None else doc, indent=2,
-                              ensure_ascii=False))
+        click.echo(json_text({**doc, "changes": changes.as_dict()} if changes is not None else doc))
     else:
         render_console(result, click.echo, top=opts["top"])
         if changes is not None:
@@ -440,7 +440,6 @@ def validate(target: str, **opts: Any) -> None:
 
 def run_validate(target: str, **opts: Any) -> int:
     """Validate one file; print and write the findings; return the exit code."""
-    import json
 
     from auditor import registry
     from auditor.config import load_rubric
@@ -465,11 +464,11 @@ def run_validate(target: str, **opts: Any) -> int:
         opts["out_dir"].mkdir(parents=True, exist_ok=True)
         path = opts["out_dir"] / "validate.json"
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.write_text(json_text(data) + "\n", encoding="utf-8")
         tmp.replace(path)
         click.echo(f"wrote {path}", err=True)
     if opts["fmt"] == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json_text(data))
     else:
         file = data["file"]
         score = "n/a" if result.score.overall is None else f"{result.score.overall:.0f} ({result.score.grade})"
@@ -509,7 +508,6 @@ def report(portal: str | None, which: str, db: str | None, fmt: str, out_dir: Pa
       auditor report --run latest
       auditor report chicago --run previous --format json
     """
-    import json
 
     from auditor.store import StoreError
     from reports import render_console, result_from_report
@@ -523,9 +521,9 @@ def report(portal: str | None, which: str, db: str | None, fmt: str, out_dir: Pa
         _fail(str(exc))
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "report.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        (out_dir / "report.json").write_text(json_text(doc) + "\n", "utf-8")
     if fmt == "json":
-        click.echo(json.dumps({**doc, "changes": changes.as_dict()}, indent=2, ensure_ascii=False))
+        click.echo(json_text({**doc, "changes": changes.as_dict()}))
         return
     click.echo(f"run {run.id} of {run.portal}, {run.started}", err=True)
     render_console(result_from_report(doc), click.echo, top=top)
@@ -572,7 +570,6 @@ def publish(portal: str | None, out_dir: Path, which: str, db: str | None) -> No
 @click.option("--format", "fmt", type=click.Choice(["console", "json"]), default="console", show_default=True)
 def diff(portal: str | None, which: str, against: str | None, db: str | None, fmt: str) -> None:
     """New problems, fixed problems and score changes between two stored runs, per department."""
-    import json
 
     from auditor.store import StoreError, diff_reports
 
@@ -584,7 +581,7 @@ def diff(portal: str | None, which: str, against: str | None, db: str | None, fm
     except StoreError as exc:
         _fail(str(exc))
     if fmt == "json":
-        click.echo(json.dumps(changes.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_text(changes.as_dict()))
     else:
         click.echo(f"run {run.id} of {run.portal}" + (f" against run {earlier.id}" if earlier else ""))
         render_changes(changes, click.echo, limit=50)
@@ -616,10 +613,12 @@ def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, 
     from auditor.config import config_dir as default_dir
     from auditor.errors import ConfigError
     from auditor.nightly import run_due, serve
+    from auditor.redact import install_logging_filter
     from auditor.store import Store, StoreError, default_url
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_logging_filter()
     url = db or default_url()
     try:
         configs = all_portals(config_dir or default_dir() / "portals")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+from auditor.redact import remember
 from auditor.store.diff import Diff, Problem
 
 log = logging.getLogger("auditor.digest")
@@ -108,6 +109,7 @@ def send_email(digest: Digest, notify: Any, *, backoff: float = 1.0) -> bool:
     message["Subject"] = digest.subject
     message.set_content(digest.text())
     password = os.environ.get(notify.password_env, "") if notify.password_env else ""
+    remember(password)
 
     def attempt() -> None:
         cls = smtplib.SMTP_SSL if notify.ssl else smtplib.SMTP

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -41,7 +41,7 @@ class HttpSettings:
     retries: int = 3
     backoff: float = 0.5
     min_interval: float = 0.0
-    app_token: str = ""
+    app_token: str = field(default="", repr=False)
     token_host: str = ""
     allowed_hosts: frozenset[str] | None = None  # None: any host
     user_agent: str = USER_AGENT
@@ -58,6 +58,8 @@ class HttpSettings:
     #: Requests in a row that end throttled before the host is left alone for ``cool_off``.
     #: Longest a file download may take (the size cap usually ends it first).
     file_deadline: float = 900.0
+    #: Slower than this (bytes/s), once ``timeout`` has passed, a body is abandoned.
+    min_rate: float = 2000.0
     throttle_limit: int = 5
     cool_off: float = 60.0
     max_retry_after: float = MAX_RETRY_AFTER
@@ -76,6 +78,9 @@ def settings_for(
     """Settings for auditing the portal at ``url``: its origin is trusted, its host gets the token."""
     from urllib.parse import urlsplit
 
+    from auditor.redact import remember
+
+    remember(app_token)
     return HttpSettings(
         timeout=timeout, per_host=per_host, retries=retries, app_token=app_token,
         token_host=urlsplit(url).hostname or "" if app_token else "",
@@ -276,19 +281,27 @@ class HttpClient:
         with self._send(method, url, None, headers, RETRY_STATUSES, stream=True) as resp:
             yield resp
 
-    @staticmethod
-    def chunks(resp: httpx.Response, *, deadline: float, size: int | None = None) -> Iterator[bytes]:
-        """The decoded body in chunks; FetchError when it is still arriving after ``deadline`` s.
+    def chunks(self, resp: httpx.Response, *, deadline: float) -> Iterator[bytes]:
+        """The decoded body in chunks; FetchError when it is still arriving after ``deadline`` s
+        or arrives slower than ``min_rate`` once ``timeout`` seconds have passed.
 
         A read timeout catches a server that stops sending; this catches one that sends a
-        byte now and then, forever.
+        byte now and then, forever. Chunks are whatever the socket delivered (httpx's own
+        chunking would wait, unchecked, until a whole chunk had trickled in).
         """
-        end = time.monotonic() + deadline
-        for chunk in resp.iter_bytes(size):
+        s = self.settings
+        start = time.monotonic()
+        got = 0
+        for chunk in resp.iter_bytes():
             yield chunk
-            if time.monotonic() > end:
+            got += len(chunk)
+            elapsed = time.monotonic() - start
+            if elapsed > deadline:
                 raise FetchError(f"the server was still sending after {deadline:g} s; gave up",
                                  kind="timeout", status=resp.status_code)
+            if elapsed > s.timeout and got < s.min_rate * elapsed:
+                raise FetchError(f"the server sends too slowly ({got / elapsed:,.0f} bytes/s after "
+                                 f"{elapsed:.0f} s); gave up", kind="timeout", status=resp.status_code)
 
     def _read_capped(self, resp: httpx.Response) -> None:
         limit = int(self.settings.max_json_mb * 1_000_000)
@@ -500,6 +513,8 @@ def describe_transport_error(exc: Exception) -> str:
             return "connection refused"
         return f"could not connect ({text})"
     lowered = text.lower()
+    if isinstance(exc, httpx.TimeoutException):
+        return "the server stopped sending in the middle of the answer (timed out)"
     if isinstance(exc, httpx.RemoteProtocolError):
         if "incomplete" in lowered or "without sending complete" in lowered:
             return "the server closed the connection before the whole answer was sent"

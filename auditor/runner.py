@@ -55,6 +55,8 @@ class AuditResult:
     sampled: bool
     notes: list[str] = field(default_factory=list)
     requests: int = 0
+    #: Why the catalogue was not read to its end; "" when it was.
+    incomplete: str = ""
     version: str = __version__
 
 
@@ -205,6 +207,7 @@ def _audit(
         sampled=sampled,
         notes=list(source.notes),
         requests=http.requests,
+        incomplete=source.incomplete,
     )
 
 

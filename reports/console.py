@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 
 from auditor.model import Dimension, Score
+from auditor.redact import clean
 from auditor.runner import AuditResult, failing
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def clean(text: str, width: int) -> str:
-    """Portal text made safe for a terminal (no control sequences) and cut to width."""
-    text = _CONTROL.sub(" ", text or "").strip()
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def _fmt(score: float | None) -> str:
@@ -30,6 +22,10 @@ def _counts(score: Score) -> str:
 
 def render_console(result: AuditResult, write: Callable[[str], None], *, top: int = 15) -> None:
     """Write the scoreboard line by line through ``write``."""
+    from auditor.redact import redact
+
+    out = write
+    write = lambda line: out(redact(line))  # noqa: E731 - every line leaves through here
     width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 140))
     title = clean(result.portal.title or result.portal.url, width - 20)
     audited = len(result.datasets)
@@ -67,3 +63,5 @@ def render_console(result: AuditResult, write: Callable[[str], None], *, top: in
               f"{clean(r.dataset.title, title_w):<{title_w}}  {first}")
     for note in result.notes:
         write(f"note: {clean(note, width)}")
+    if result.incomplete:
+        write(f"WARNING: incomplete audit: {clean(result.incomplete, width)}")

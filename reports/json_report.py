@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from auditor.incremental import content_marker
 from auditor.model import Finding, Score
+from auditor.redact import json_text
 from auditor.runner import AuditResult
 from auditor.timeutil import iso
 
@@ -49,7 +49,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def report_dict(result: AuditResult) -> dict[str, Any]:
-    """The whole report as plain data, deterministic for a given result."""
+    """The whole report as plain data, deterministic for a given result; secrets masked."""
+    from auditor.redact import redact_data
+
+    doc: dict[str, Any] = redact_data(_report(result))
+    return doc
+
+
+def _report(result: AuditResult) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "portal": {
@@ -63,6 +70,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "datasets_in_catalogue": result.catalogue_size,
             "datasets_audited": len(result.datasets),
             "sampled": result.sampled,
+            **({"catalogue_incomplete": result.incomplete} if result.incomplete else {}),
         },
         "run": {
             "started": iso(result.started),
@@ -133,6 +141,7 @@ def result_from_report(doc: Mapping[str, Any]) -> AuditResult:
         sampled=bool(portal_doc.get("sampled")),
         notes=list(run.get("notes") or []),
         requests=int(run.get("requests") or 0),
+        incomplete=str(portal_doc.get("catalogue_incomplete") or ""),
         version=str(run.get("version") or ""),
     )
 
@@ -142,7 +151,7 @@ def write_json(result: AuditResult, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n",
+    tmp.write_text(json_text(report_dict(result)) + "\n",
                    encoding="utf-8")
     tmp.replace(path)
     return path

@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import os
+import random
 import tempfile
 from pathlib import Path
 
@@ -259,7 +260,8 @@ def test_a_single_huge_line_is_refused_in_bounded_memory(tmp_path: Path) -> None
     assert analysis.problem is not None and "longer than 2 MB" in analysis.problem
 
 
-def test_gzip_bomb_is_capped_and_leaves_no_temp_file(tmp_path: Path) -> None:
+def test_gzip_bomb_is_refused_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    from auditor.errors import FetchError
     from auditor.table.fetch import gunzip
 
     bomb = tmp_path / "bomb.csv.gz"
@@ -268,8 +270,22 @@ def test_gzip_bomb_is_capped_and_leaves_no_temp_file(tmp_path: Path) -> None:
         chunk = b"1,2\n" * (1 << 18)
         for _ in range(64):  # 64 MB of rows inflated from a few hundred KB
             fh.write(chunk)
-    out, truncated = gunzip(bomb, 5_000_000)
-    assert truncated and out.stat().st_size <= 5_000_000
+    with pytest.raises(FetchError, match="compression bomb"):
+        gunzip(bomb, 5_000_000)
+    assert sorted(os.listdir(tmp_path)) == ["bomb.csv.gz"]
+
+
+def test_big_gzip_within_normal_ratio_is_capped(tmp_path: Path) -> None:
+    from auditor.table.fetch import gunzip
+
+    rows = tmp_path / "rows.csv.gz"
+    rng = random.Random(4)
+    with gzip.open(rows, "wb", compresslevel=6) as fh:
+        fh.write(b"id,value\n")
+        fh.write("".join(f"{i},{rng.random():.12f}\n" for i in range(400_000)).encode())
+    out, truncated = gunzip(rows, 2_000_000)
+    assert truncated and out.stat().st_size <= 2_000_000
+    assert out.read_bytes().endswith(b"\n")  # cut at a line break
     out.unlink()
 
 

@@ -20,6 +20,8 @@ class SourceOptions:
     page_size: int = 1000
     domain: str = ""  # Socrata: the catalogue domain when it differs from the URL host
     asset_types: tuple[str, ...] = ("dataset", "file", "href", "map")
+    #: A catalogue that pages on past its announced size, or past this, is cut here.
+    max_entries: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Source:
         self.expected_total: int | None = None
         #: Notes on the crawl itself (fallbacks taken, pages repeated), for the report.
         self.notes: list[str] = []
+        #: Why the catalogue could not be read to its end ("" when it was).
+        self.incomplete = ""
 
     @classmethod
     def detect(cls, url: str, http: HttpClient) -> bool:
@@ -60,6 +64,32 @@ class Source:
     def complete(self, dataset: Dataset) -> Completion:
         """Add per-dataset metadata that the catalogue listing lacks."""
         return Completion(dataset)
+
+    def page_failed(self, exc: SourceError, position: int) -> None:
+        """A catalogue page failed after its retries: fatal on the first page, else the end.
+
+        What was read is audited; the run is marked incomplete so that the datasets not
+        reached are not reported as removed.
+        """
+        if position == 0:
+            raise exc
+        self.incomplete = f"the catalogue stopped answering after {position:,} datasets: {exc}"
+        self.notes.append(self.incomplete)
+
+    def too_many(self, count: int) -> bool:
+        """Whether paging must stop: past the announced size (a portal that never stops
+        paging) or past ``max_entries``. Records why."""
+        limit = self.options.max_entries
+        announced = self.expected_total
+        if announced is not None and count > announced:
+            self.notes.append(f"the catalogue kept paging past the {announced:,} datasets it announced; "
+                              "stopped there")
+            return True
+        if count >= limit:
+            self.incomplete = f"the catalogue holds more than {limit:,} datasets; only the first {limit:,} were read"
+            self.notes.append(self.incomplete)
+            return True
+        return False
 
     def _api(self, url: str, params: dict[str, object] | None = None) -> object:
         """GET JSON from the portal, turning fetch failures into portal-level errors."""

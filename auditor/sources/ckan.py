@@ -79,9 +79,14 @@ class CkanSource(Source):
                     rows = max(MIN_ROWS, rows // 3)
                     self.notes.append(f"package_search failed at rows={rows * 3}; retrying with {rows}")
                     continue
-                raise
+                self.page_failed(exc, len(seen))
+                return
+            except IncompatiblePortal as exc:
+                self.page_failed(exc, len(seen))
+                return
             if not isinstance(result, dict) or not isinstance(result.get("results"), list):
-                raise IncompatiblePortal("package_search result has no results list")
+                self.page_failed(IncompatiblePortal("package_search result has no results list"), len(seen))
+                return
             if self.expected_total is None and isinstance(result.get("count"), int):
                 self.expected_total = result["count"]
             page = [p for p in result["results"] if isinstance(p, dict)]
@@ -90,6 +95,8 @@ class CkanSource(Source):
                 dataset = map_package(package, self.base)
                 if dataset is None or dataset.id in seen:
                     continue
+                if self.too_many(len(seen) + 1):
+                    return
                 seen.add(dataset.id)
                 seen_names.add(str(package.get("name") or ""))
                 fresh += 1

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from auditor.errors import FetchError, IncompatiblePortal
+from auditor.errors import FetchError, IncompatiblePortal, SourceError
 from auditor.formats import normalise_format
 from auditor.http import HttpClient
 from auditor.model import Column, Dataset, Portal, Resource
@@ -80,9 +80,13 @@ class SocrataSource(Source):
                 params.update(offset=offset, order="dataset_id")
             else:
                 params["scroll_id"] = last_id
-            body = self._api(f"{self.base}/api/catalog/v1", params)
-            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-                raise IncompatiblePortal("Discovery API page without a results list")
+            try:
+                body = self._api(f"{self.base}/api/catalog/v1", params)
+                if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                    raise IncompatiblePortal("Discovery API page without a results list")
+            except SourceError as exc:
+                self.page_failed(exc, len(seen))
+                return
             if self.expected_total is None and isinstance(body.get("resultSetSize"), int):
                 self.expected_total = body["resultSetSize"]
             results = [r for r in body["results"] if isinstance(r, dict)]
@@ -91,11 +95,14 @@ class SocrataSource(Source):
                 dataset = map_catalog_entry(result, self.base)
                 if dataset is None or dataset.id in seen:
                     continue
+                if self.too_many(len(seen) + 1):
+                    return
                 seen.add(dataset.id)
                 fresh += 1
                 last_id = dataset.id
                 yield dataset
-            if not results or len(results) < limit:
+            if not results or len(results) < limit or (
+                    self.expected_total is not None and len(seen) >= self.expected_total):
                 return
             if fresh == 0:
                 # A portal that serves the same page again would otherwise loop forever.

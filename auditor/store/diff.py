@@ -129,7 +129,9 @@ def diff_reports(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> 
     after_ids = {ds["id"]: ds for ds in after.get("datasets") or []}
     if before is not None:
         diff.added = sorted(set(after_ids) - set(before_ids))
-        diff.removed = sorted(set(before_ids) - set(after_ids))
+        # Datasets an incomplete crawl did not reach are unknown, not removed.
+        if not (after.get("portal") or {}).get("catalogue_incomplete"):
+            diff.removed = sorted(set(before_ids) - set(after_ids))
         _score(diff, "portal", "", (before.get("portal") or {}).get("score"), (after.get("portal") or {}).get("score"))
         old_depts = {d["name"]: d.get("score") for d in before.get("departments") or []}
         for d in after.get("departments") or []:

@@ -31,7 +31,7 @@ runs = Table(
     Column("platform", String(20), nullable=False, default=""),
     Column("started", String(40), nullable=False),  # ISO 8601 UTC: sorts as text everywhere
     Column("finished", String(40)),
-    Column("status", String(20), nullable=False),  # running | complete | interrupted
+    Column("status", String(20), nullable=False),  # running | complete | incomplete | failed | interrupted
     Column("score", Float),
     Column("grade", String(4)),
     Column("datasets", Integer),

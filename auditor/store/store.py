@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -55,6 +56,15 @@ class RunInfo:
     datasets: int | None
 
 
+def _remember_password(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from auditor.redact import remember
+
+    with contextlib.suppress(ArgumentError):
+        remember(make_url(url).password)
+
+
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
@@ -70,6 +80,7 @@ class Store:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
+        _remember_password(self.url)
         try:
             if self.url.startswith("sqlite:///"):
                 Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +139,9 @@ class Store:
                 conn.execute(insert(t.scores), score_rows)
             conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
                 platform=str(portal.get("platform") or ""), started=run.get("started"), finished=run.get("finished"),
-                status="complete", score=portal.get("score"), grade=portal.get("grade"),
+                # An incomplete catalogue is kept, but never the baseline of a comparison.
+                status="incomplete" if portal.get("catalogue_incomplete") else "complete",
+                score=portal.get("score"), grade=portal.get("grade"),
                 datasets=len(report.get("datasets") or []), version=run.get("version"),
                 report=json.dumps(report, ensure_ascii=False, sort_keys=True)))
 

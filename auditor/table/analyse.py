@@ -23,6 +23,9 @@ from auditor.table.sniff import (
 from auditor.table.structure import RowError, infer_schema
 
 HEAD_TEXT_BYTES = 1 << 20
+#: Wider than this is not a table anyone can use (spreadsheets stop at 16,384 columns), and
+#: frictionless' header handling grows with the square of the width.
+MAX_COLUMNS = 16_384
 
 _NOT_A_TABLE = {
     "empty": "the file is empty",
@@ -167,6 +170,20 @@ def _analyse(
         out.problem = f"cannot read the file as a table: {str(exc)[:200]}"
 
 
+def _looks_like_a_table(head: str, size: int) -> None:
+    """A text without line breaks is not a table; reading it as one costs minutes, not milliseconds."""
+    if len(head) >= HEAD_TEXT_BYTES // 2 and "\n" not in head and "\r" not in head:
+        whole = f" of {size / 1_000_000:,.0f} MB" if size >= 1_000_000 else ""
+        raise TableError(f"no line break in the first {len(head) / 1_000_000:.1f} MB{whole}: the file is "
+                         "one endless line, not rows of a table")
+
+
+def _header_width(head: str, dialect: Dialect) -> int:
+    lines = head.splitlines()
+    line = lines[dialect.header_row] if dialect.header_row < len(lines) else ""
+    return line.count(dialect.delimiter) + 1
+
+
 def _head_is_utf8(path: Path) -> bool:
     with open(path, "rb") as fh:
         head = fh.read(HEAD_TEXT_BYTES)
@@ -193,8 +210,13 @@ def _read(
     head = read_head_text(path, info, HEAD_TEXT_BYTES)
     if not head.strip():
         raise TableError("the file holds no rows, only blank space")
+    _looks_like_a_table(head, info.size)
     dialect = sniff_dialect(head[: 64 * 1024])
     out.dialect = dialect
+    width = _header_width(head, dialect)
+    if width > MAX_COLUMNS:
+        raise TableError(f"the header row has {width:,} columns; a table has at most {MAX_COLUMNS:,} "
+                         "(spreadsheets stop at 16,384): this is not a usable table")
     schema, labels, header_errors = infer_schema(head, dialect)
     if declared:
         schema, used = content.declared_schema(schema, labels, declared)

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,8 +54,14 @@ def is_tabular(resource: Resource) -> bool:
     return fmt in TABULAR
 
 
+#: Real CSVs compress 5 to 30-fold; past this a download that fills the cap is a bomb.
+BOMB_RATIO = 200
+
+
 def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Download:
     """Stream ``url`` into a file in ``directory``; FetchError when it cannot be fetched."""
+    from auditor.probe import classify
+
     handle, name = tempfile.mkstemp(dir=directory, suffix=".part")
     path = Path(name)
     size = 0
@@ -63,11 +69,14 @@ def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Dow
     try:
         with open(handle, "wb") as fh, http.stream("GET", url) as resp:
             if resp.status_code >= 400:
-                kind = "blocked" if resp.status_code in (401, 403, 429) else "broken"
-                raise FetchError(f"HTTP {resp.status_code}", kind=kind, status=resp.status_code)
+                head = b"".join(_first(http.chunks(resp, deadline=http.settings.timeout), 2048))
+                kind, reason = classify(resp.status_code, resp.headers, head)
+                raise FetchError(reason, kind="blocked" if kind == "blocked" else "broken", status=resp.status_code)
             length = resp.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            for chunk in http.chunks(resp, deadline=http.settings.file_deadline, size=CHUNK):
+            # Content-Length counts compressed bytes when the server compresses on the fly.
+            encoded = resp.headers.get("Content-Encoding", "").strip().lower() not in ("", "identity")
+            total = int(length) if length and length.isdigit() and not encoded else None
+            for chunk in http.chunks(resp, deadline=http.settings.file_deadline):
                 room = max_bytes - size
                 if len(chunk) >= room:
                     fh.write(chunk[:room])
@@ -76,6 +85,8 @@ def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Dow
                     break
                 fh.write(chunk)
                 size += len(chunk)
+            if truncated and encoded and resp.num_bytes_downloaded * BOMB_RATIO < size:
+                raise FetchError(_bomb(resp.num_bytes_downloaded, size), kind="broken", status=resp.status_code)
             content_type = resp.headers.get("Content-Type", "")
             status = resp.status_code
         if truncated:
@@ -93,6 +104,20 @@ def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Dow
         raise
 
 
+def _first(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
+    got = 0
+    for chunk in chunks:
+        yield chunk
+        got += len(chunk)
+        if got >= limit:
+            return
+
+
+def _bomb(packed: int, inflated: int) -> str:
+    return (f"a compression bomb: {packed:,} bytes inflate past {inflated / 1e6:,.0f} MB "
+            f"(more than {BOMB_RATIO}-fold); stopped there, nothing checked")
+
+
 def _cut_at_line(path: Path) -> None:
     """Drop a partial last row so a cap never looks like a broken row."""
     with open(path, "r+b") as fh:
@@ -107,23 +132,31 @@ def _cut_at_line(path: Path) -> None:
 
 
 def gunzip(path: Path, max_bytes: int) -> tuple[Path, bool]:
-    """Decompress a gzip file next to it, at most ``max_bytes``; (new path, truncated)."""
+    """Decompress a gzip file next to it, at most ``max_bytes``; (new path, truncated).
+
+    FetchError when it is corrupt, or a bomb: output that fills the cap from a sliver of input.
+    """
     out = path.with_suffix(".gunzip")
     written = 0
     truncated = False
     try:
-        with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+        with open(path, "rb") as raw, gzip.open(raw, "rb") as src, open(out, "wb") as dst:
             while chunk := src.read(CHUNK):
                 room = max_bytes - written
                 if len(chunk) >= room:
                     dst.write(chunk[:room])
+                    written += room
                     truncated = True
                     break
                 dst.write(chunk)
                 written += len(chunk)
+            consumed = raw.tell()
     except (OSError, EOFError, zlib.error) as exc:
         out.unlink(missing_ok=True)
         raise FetchError(f"the gzip data is corrupt: {exc}", kind="broken") from None
+    if truncated and consumed * BOMB_RATIO < written:
+        out.unlink(missing_ok=True)
+        raise FetchError(_bomb(consumed, written), kind="broken")
     if truncated:
         _cut_at_line(out)
     return out, truncated
@@ -181,7 +214,8 @@ class TableCache:
             with self._analysing:
                 return analyse_file(path, self.options, declared=_declared(resource, dataset),
                                     declared_id=_declared_id(dataset), dataset_keys=keys_for(dataset, resource),
-                                    truncated=truncated, source_bytes=got.total)
+                                    truncated=truncated,
+                                    source_bytes=None if path != got.path else got.total)
         except FetchError as exc:
             return exc
         finally:
