@@ -216,7 +216,7 @@ class HttpClient:
         host = request.url.host
         if s.allowed_hosts is not None and host not in s.allowed_hosts:
             raise FetchError(f"host {host} is not allowed in this run", kind="forbidden")
-        if s.app_token and host == s.token_host:
+        if s.app_token and host == s.token_host and _same_origin(request.url, s.origin):
             request.headers["X-App-Token"] = s.app_token
         else:
             # Never leak the token to a resource host or after a cross-host redirect.
@@ -476,6 +476,16 @@ class HttpClient:
 
 
 _LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+
+
+def _same_origin(url: httpx.URL, origin: str) -> bool:
+    """Scheme, host and port match (any, when no origin is set): a token is for one server only."""
+    if not origin:
+        return True
+    other = httpx.URL(origin)
+    ports = {"http": 80, "https": 443}
+    return (url.scheme, url.host, url.port or ports.get(url.scheme)) == (
+        other.scheme, other.host, other.port or ports.get(other.scheme))
 
 
 def _mb(n: int) -> str:

@@ -15,10 +15,8 @@ import json
 import socket
 import struct
 import threading
-import time
 import zipfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -345,11 +343,16 @@ class Handler(BaseHTTPRequestHandler):
         start, rows = int(query.get("start", 0)), int(query.get("rows", 10))
         if plan.catalogue == "repeat":
             start = 0
-        page_no = start // max(rows, 1) + 1
-        if page_no == 2 and plan.catalogue == "fail-page-2":
+        if plan.catalogue == "first-html":
+            html_ok(self)
+            return
+        if plan.catalogue == "first-stall":
+            stall(self)
+            return
+        if start > 0 and plan.catalogue == "fail-page-2":
             status(503)(self)
             return
-        if page_no == 2 and plan.catalogue == "stall-page-2":
+        if start > 0 and plan.catalogue == "stall-page-2":
             stall(self)
             return
         if plan.catalogue == "endless":
@@ -363,10 +366,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _package(self, dataset_id: str, token: str) -> dict[str, Any]:
         target = self.server.plan.files.get(dataset_id, "ok")
-        url = target if "://" in target else f"{self.server.root}/files/{target.lstrip('/')}"
+        url = target if target.startswith(("http://", "https://")) else f"{self.server.root}/files/{target.lstrip('/')}"
         fmt = self.server.plan.formats.get(dataset_id, "CSV")
         return {
-            "id": dataset_id, "name": dataset_id, "title": f"Dataset {dataset_id}",
+            "id": dataset_id, "name": dataset_id, "title": f"Dataset {dataset_id}{(' ' + token) if token else ''}",
             "notes": f"Faulty on purpose ({target}).{(' Token seen: ' + token) if token else ''}",
             "license_id": "cc-by", "license_title": "Creative Commons Attribution",
             "organization": {"name": "works", "title": "Public Works"},
@@ -460,18 +463,3 @@ class Canary(ThreadingHTTPServer):
         self.server_close()
 
 
-def zlib_ok() -> bool:  # pragma: no cover - a guard for exotic Pythons
-    return zlib.ZLIB_VERSION != ""
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
-def iter_faults() -> Iterator[str]:
-    yield from (name for name in FAULTS if name != "ok")

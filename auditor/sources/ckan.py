@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from auditor.errors import FetchError, IncompatiblePortal, PortalUnavailable
+from auditor.errors import FetchError, IncompatiblePortal, PortalUnavailable, SourceError
 from auditor.formats import SERVICES, normalise_format
 from auditor.http import HttpClient
 from auditor.model import Column, Dataset, Portal, Resource
@@ -102,6 +102,9 @@ class CkanSource(Source):
                 fresh += 1
                 yield dataset
             start += len(page)
+            if page and fresh == 0:
+                # A portal that serves the same page again would otherwise loop forever.
+                self.notes.append(f"package_search repeated a page at start={start - len(page)}; stopped")
             if not page or fresh == 0 or (self.expected_total is not None and start >= self.expected_total):
                 break
         if self.expected_total is not None and len(seen) < self.expected_total:
@@ -113,7 +116,13 @@ class CkanSource(Source):
             f"package_search returned {len(seen)} of {self.expected_total} datasets; "
             "completed from package_list"
         )
-        names = self.action("package_list")
+        try:
+            names = self.action("package_list")
+        except SourceError as exc:
+            self.incomplete = (f"package_search returned {len(seen):,} of {self.expected_total:,} datasets and "
+                               f"package_list failed ({exc})")
+            self.notes.append(self.incomplete)
+            return
         for name in names if isinstance(names, list) else []:
             if not isinstance(name, str) or name in seen_names:
                 continue
