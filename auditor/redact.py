@@ -41,7 +41,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u206
 def clean(text: str, width: int) -> str:
     """Portal text made safe for a terminal (no control sequences), secrets masked, cut to width."""
     text = redact(_CONTROL.sub(" ", text or "")).strip()
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def remember(*values: str | None) -> None:

@@ -23,7 +23,7 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) < 20:
         return parse_time(int(text))
     m = _DMY.match(text)
     if m:

@@ -139,3 +139,81 @@ def test_probe_reads_only_the_first_bytes() -> None:
     with client(handler) as http:
         result = probe(http, "https://p.example/f.csv", sniff=True)
     assert ranges == ["bytes=0-4095"] and len(result.head) == 4096
+
+
+# -- the address guard ---------------------------------------------------------------------------
+
+def _resolver(answers: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    import socket
+
+    def resolve(host: str, port: int, type: int = 0):  # type: ignore[no-untyped-def]  # noqa: A002
+        if host not in answers:
+            raise socket.gaierror(-2, "Name or service not known")
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+                for a in answers[host]]
+    return resolve
+
+
+def test_guard_judges_every_address_a_name_resolves_to() -> None:
+    from auditor.netguard import AllowList, GuardedBackend
+
+    backend = GuardedBackend(AllowList(), resolve=_resolver({
+        "rebind.example": ["8.8.8.8", "127.0.0.1"],          # one public, one loopback
+        "metadata.google.internal": ["169.254.169.254"],
+        "intranet.example": ["10.0.0.7"],
+        "public.example": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
+    }))
+    # Only the vetted address is ever connected to, so a name cannot smuggle in the other.
+    assert backend.vetted("rebind.example", 80) == ["8.8.8.8"]
+    assert backend.vetted("public.example", 443) == ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
+    with pytest.raises(FetchError, match=r"metadata.google.internal \(169.254.169.254\) is a link-local") as err:
+        backend.vetted("metadata.google.internal", 80)
+    assert err.value.kind == "forbidden"
+    with pytest.raises(FetchError, match="private network"):
+        backend.vetted("intranet.example", 80)
+
+
+def test_allow_list_opens_networks_and_origins_explicitly() -> None:
+    from auditor.errors import ConfigError
+    from auditor.netguard import AllowList, GuardedBackend
+
+    allow = AllowList.parse(["10.0.0.0/8", "files.intranet:8443", "[::1]:9000"], origin="http://127.0.0.1:8080/ckan")
+    backend = GuardedBackend(allow, resolve=_resolver({"intranet.example": ["10.0.0.7"], "evil.example": ["192.168.1.1"]}))
+    assert backend.vetted("intranet.example", 80) == ["10.0.0.7"]
+    with pytest.raises(FetchError):
+        backend.vetted("evil.example", 80)
+    assert allow.trusts_host("127.0.0.1", 8080) and not allow.trusts_host("127.0.0.1", 8081)
+    assert allow.trusts_host("files.intranet", 8443) and not allow.trusts_host("files.intranet", 443)
+    assert allow.trusts_host("::1", 9000)
+    with pytest.raises(ConfigError, match="allow-address"):
+        AllowList.parse(["http://10.0.0.1/path"])
+
+
+def test_guard_refuses_a_loopback_server_over_real_http(scripted) -> None:  # type: ignore[no-untyped-def]
+    server = scripted(lambda m, p, h: (200, {}, b"internal"))
+    port = server.root.rsplit(":", 1)[1]
+    with HttpClient(HttpSettings(retries=0, origin="https://data.example.org")) as http:
+        with pytest.raises(FetchError, match="loopback") as err:
+            http.request("GET", f"http://localhost:{port}/admin")
+    assert err.value.kind == "forbidden" and server.requests == []
+    # Allowed explicitly, the same request goes through.
+    with HttpClient(HttpSettings(retries=0, allow_addresses=("127.0.0.0/8",))) as http:
+        assert http.request("GET", f"http://127.0.0.1:{port}/admin").content == b"internal"
+
+
+def test_token_is_not_sent_to_another_port_of_the_same_host(scripted) -> None:  # type: ignore[no-untyped-def]
+    portal = scripted(lambda m, p, h: (200, {}, b"{}"))
+    other = scripted(lambda m, p, h: (200, {}, b"{}"))
+    settings = HttpSettings(retries=0, app_token="tok-123456", token_host="127.0.0.1", origin=portal.root,
+                            allow_addresses=("127.0.0.1",))
+    with HttpClient(settings) as http:
+        http.request("GET", f"{portal.root}/api")
+        http.request("GET", f"{other.root}/file.csv")
+    assert portal.requests[0][2].get("x-app-token") == "tok-123456"
+    assert "x-app-token" not in other.requests[0][2]
+
+
+def test_settings_never_show_the_token() -> None:
+    from auditor.http import settings_for
+
+    assert "tok-abcdef" not in repr(settings_for("https://d.example", app_token="tok-abcdef"))

@@ -111,6 +111,19 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def as_int(value: Any) -> int:
+    """``value`` as a whole number when it is one (or a numeric string), else 0."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == value and abs(value) < 1e18:
+        return int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 20:
+        return int(value.strip())
+    return 0
+
+
 def register_source(name: str) -> Callable[[type[Source]], type[Source]]:
     """Class decorator registering a Source under a platform name."""
 

@@ -16,7 +16,7 @@ from auditor.errors import FetchError, IncompatiblePortal, PortalUnavailable, So
 from auditor.formats import SERVICES, normalise_format
 from auditor.http import HttpClient
 from auditor.model import Column, Dataset, Portal, Resource
-from auditor.sources.base import Completion, Source, as_map, register_source
+from auditor.sources.base import Completion, Source, as_int, as_list, as_map, register_source
 from auditor.timeutil import parse_time
 
 FREQUENCY_KEYS = ("frequency", "update_frequency", "accrual_periodicity", "accrualPeriodicity",
@@ -153,9 +153,9 @@ class CkanSource(Source):
                     name=str(f.get("id")),
                     field_name=str(f.get("id")),
                     type=str(f.get("type") or ""),
-                    description=str((f.get("info") or {}).get("notes") or (f.get("info") or {}).get("label") or ""),
+                    description=str(as_map(f.get("info")).get("notes") or as_map(f.get("info")).get("label") or ""),
                 )
-                for f in fields or []
+                for f in as_list(fields)
                 if isinstance(f, dict) and not str(f.get("id", "")).startswith("_")
             )
             return Completion(replace(dataset, columns=columns))
@@ -164,7 +164,7 @@ class CkanSource(Source):
 
 def _extras(package: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for item in package.get("extras") or []:
+    for item in as_list(package.get("extras")):
         if isinstance(item, Mapping) and item.get("key") and item.get("value") is not None:
             out[str(item["key"])] = str(item["value"])
     return out
@@ -177,7 +177,9 @@ def _text(value: Any) -> str:
 
 
 def map_package(package: Mapping[str, Any], base: str) -> Dataset | None:
-    """One CKAN package dict as a Dataset (None when it has no id)."""
+    """One CKAN package dict as a Dataset (None when it has no id or is not an object)."""
+    if not isinstance(package, Mapping):
+        return None
     pid = package.get("id") or package.get("name")
     if not isinstance(pid, str) or not pid:
         return None
@@ -186,7 +188,7 @@ def map_package(package: Mapping[str, Any], base: str) -> Dataset | None:
     org = as_map(package.get("organization"))
     freq = next((_text(fields[k]) for k in FREQUENCY_KEYS if _text(fields.get(k)).strip()), "")
     resources = tuple(
-        _map_resource(r, pid) for r in package.get("resources") or [] if isinstance(r, Mapping)
+        _map_resource(r, pid) for r in as_list(package.get("resources")) if isinstance(r, Mapping)
     )
     newest = max((r.modified for r in resources if r.modified), default=None)
     name = str(package.get("name") or pid)
@@ -204,7 +206,7 @@ def map_package(package: Mapping[str, Any], base: str) -> Dataset | None:
         contact_name=_text(fields.get("maintainer") or fields.get("author")
                            or fields.get("contact_name")),
         contact_url=_text(fields.get("contact_uri") or fields.get("contact_point")),
-        tags=tuple(sorted({str(t.get("name")) for t in package.get("tags") or []
+        tags=tuple(sorted({str(t.get("name")) for t in as_list(package.get("tags"))
                            if isinstance(t, Mapping) and t.get("name")})),
         update_frequency=freq,
         created=parse_time(package.get("metadata_created")),
@@ -216,7 +218,7 @@ def map_package(package: Mapping[str, Any], base: str) -> Dataset | None:
         asset_type=str(package.get("type") or "dataset"),
         columns=_scheming_columns(fields),
         resources=resources,
-        popularity=int(tracking.get("total") or 0),
+        popularity=as_int(tracking.get("total")),
         raw={"package": dict(package)},
     )
 

@@ -17,7 +17,7 @@ from auditor.errors import FetchError, IncompatiblePortal, SourceError
 from auditor.formats import normalise_format
 from auditor.http import HttpClient
 from auditor.model import Column, Dataset, Portal, Resource
-from auditor.sources.base import Completion, Source, as_list, as_map, register_source
+from auditor.sources.base import Completion, Source, as_int, as_list, as_map, register_source
 from auditor.timeutil import parse_time
 
 #: The Discovery API refuses offset + limit beyond this; deeper pages use scroll_id.
@@ -156,7 +156,9 @@ def _email(text: str) -> str:
 
 
 def map_catalog_entry(result: Mapping[str, Any], base: str) -> Dataset | None:
-    """One Discovery API result as a Dataset (None when it has no id)."""
+    """One Discovery API result as a Dataset (None when it has no id or is not an object)."""
+    if not isinstance(result, Mapping):
+        return None
     res = result.get("resource")
     if not isinstance(res, Mapping) or not isinstance(res.get("id"), str):
         return None
@@ -164,10 +166,10 @@ def map_catalog_entry(result: Mapping[str, Any], base: str) -> Dataset | None:
     meta = as_map(result.get("metadata"))
     custom = {
         str(m.get("key")): str(m.get("value"))
-        for m in cls.get("domain_metadata") or []
+        for m in as_list(cls.get("domain_metadata"))
         if isinstance(m, Mapping) and m.get("key") and m.get("value") is not None
     }
-    tags = tuple(sorted({str(t) for t in [*(cls.get("domain_tags") or []), *(cls.get("tags") or [])]}))
+    tags = tuple(sorted({str(t) for t in [*as_list(cls.get("domain_tags")), *as_list(cls.get("tags"))]}))
     dataset_id = res["id"]
     columns = _catalog_columns(res)
     page_views = as_map(res.get("page_views"))
@@ -193,7 +195,7 @@ def map_catalog_entry(result: Mapping[str, Any], base: str) -> Dataset | None:
         data_modified=parse_time(res.get("data_updated_at")),
         asset_type=asset,
         columns=columns,
-        popularity=int(page_views.get("page_views_total") or res.get("download_count") or 0),
+        popularity=as_int(page_views.get("page_views_total")) or as_int(res.get("download_count")),
         raw={"catalog": dict(result)},
     )
     return _with_resources(dataset, base, res.get("blob_mime_type"), None)
@@ -203,9 +205,9 @@ def _catalog_columns(res: Mapping[str, Any]) -> tuple[Column, ...] | None:
     names = res.get("columns_name")
     if not isinstance(names, list):
         return None
-    fields = res.get("columns_field_name") or []
-    types = res.get("columns_datatype") or []
-    descs = res.get("columns_description") or []
+    fields = as_list(res.get("columns_field_name"))
+    types = as_list(res.get("columns_datatype"))
+    descs = as_list(res.get("columns_description"))
     out = []
     for i, name in enumerate(names):
         field_name = str(fields[i]) if i < len(fields) else ""
@@ -224,6 +226,7 @@ def _catalog_columns(res: Mapping[str, Any]) -> tuple[Column, ...] | None:
 
 def apply_view(dataset: Dataset, view: Mapping[str, Any], base: str) -> Dataset:
     """Merge views metadata (``/api/views/{id}.json``) over a catalogue entry."""
+    view = as_map(view)
     meta = as_map(view.get("metadata"))
     custom = _flatten_custom(meta.get("custom_fields"))
     lic = as_map(view.get("license"))
@@ -248,7 +251,7 @@ def apply_view(dataset: Dataset, view: Mapping[str, Any], base: str) -> Dataset:
         metadata_modified=parse_time(view.get("viewLastModified")) or dataset.metadata_modified,
         data_modified=updated or dataset.data_modified,
         columns=columns if columns is not None else dataset.columns,
-        popularity=dataset.popularity or int(view.get("viewCount") or 0),
+        popularity=dataset.popularity or as_int(view.get("viewCount")),
         raw={**dataset.raw, "view": dict(view)},
     )
     return _with_resources(merged, base, view.get("blobMimeType"), view)
@@ -326,12 +329,12 @@ def _with_resources(
                          name=f"{fmt} link", format=normalise_format(str(fmt), "", url), kind="link")
             )
     if dataset.asset_type == "href" and not points:
-        href = view.get("metadata", {}).get("href") if isinstance(view.get("metadata"), Mapping) else None
+        href = meta.get("href")
         if isinstance(href, str) and href:
             resources.append(Resource(id=f"{dataset.id}/link", dataset_id=dataset.id, url=href,
                                       name="External link", format=normalise_format("", "", href),
                                       kind="link"))
-    for att in meta.get("attachments") or []:
+    for att in as_list(meta.get("attachments")):
         if not isinstance(att, Mapping) or not (att.get("blobId") or att.get("assetId")):
             continue
         name = str(att.get("filename") or att.get("name") or "attachment")

@@ -38,9 +38,10 @@ QUESTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 def safe_name(dataset_id: str) -> str:
     """A file name for a dataset page that cannot leave its folder and never collides."""
     cleaned = _UNSAFE.sub("_", dataset_id).strip("._") or "dataset"
-    if cleaned != dataset_id or cleaned.startswith("."):
-        cleaned = f"{cleaned[:60]}-{hashlib.sha256(dataset_id.encode()).hexdigest()[:8]}"
-    return cleaned[:80]
+    if cleaned != dataset_id or len(cleaned) > 80:
+        # Changed or cut: the hash of the original keeps two ids from sharing a page.
+        cleaned = f"{cleaned[:60]}-{hashlib.sha256(dataset_id.encode()).hexdigest()[:12]}"
+    return cleaned
 
 
 def _http(url: str) -> str:
