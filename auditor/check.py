@@ -61,6 +61,15 @@ class CheckContext:
         return result
 
 
+    def release(self, dataset: Dataset) -> None:
+        """Forget what was cached for a dataset whose checks are done (memory stays flat)."""
+        with self._lock:
+            for resource in dataset.resources:
+                self._probes.pop((resource.url, True), None)
+                self._probes.pop((resource.url, False), None)
+        if self.tables is not None:
+            self.tables.release(dataset)
+
     def table(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | None:
         """The shared analysis of a tabular resource; None when it is not read."""
         from auditor.table.fetch import is_tabular

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from auditor import __version__
-from auditor.redact import json_text
+from auditor.redact import dump_json, json_text
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE = 0, 1, 2
 
@@ -266,7 +266,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     if store is not None and run_id is not None:
         changes = _record(store, run_id, doc)
     if opts["out_dir"]:
-        path = write_json(result, opts["out_dir"])
+        path = write_json(result, opts["out_dir"], doc)
         click.echo(f"wrote {path}", err=True)
     if opts["fmt"] == "html":
         from reports.site import publish
@@ -278,7 +278,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
         index = publish(result, opts["out_dir"] / "site", rubric, registry.all_checks(), history, departments)
         click.echo(f"wrote {index}", err=True)
     if opts["fmt"] == "json":
-        click.echo(json_text({**doc, "changes": changes.as_dict()} if changes is not None else doc))
+        dump_json({**doc, "changes": changes.as_dict()} if changes is not None else doc, sys.stdout)
     else:
         render_console(result, click.echo, top=opts["top"])
         if changes is not None:
@@ -540,9 +540,10 @@ def report(portal: str | None, which: str, db: str | None, fmt: str, out_dir: Pa
         _fail(str(exc))
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "report.json").write_text(json_text(doc) + "\n", "utf-8")
+        with open(out_dir / "report.json", "w", encoding="utf-8") as fh:
+            dump_json(doc, fh)
     if fmt == "json":
-        click.echo(json_text({**doc, "changes": changes.as_dict()}))
+        dump_json({**doc, "changes": changes.as_dict()}, sys.stdout)
         return
     click.echo(f"run {run.id} of {run.portal}, {run.started}", err=True)
     render_console(result_from_report(doc), click.echo, top=top)

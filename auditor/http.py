@@ -194,11 +194,11 @@ class HttpClient:
         self.retried = 0
         self.throttled = 0
         s = self.settings
-        if transport is None and s.guard:
-            from auditor.netguard import AllowList, guarded_transport
+        if transport is None:
+            from auditor.netguard import AllowList, transport_for
 
-            allow = AllowList.parse(s.allow_addresses, origin=s.origin)
-            transport = guarded_transport(allow, limits=_LIMITS)
+            allow = AllowList.parse(s.allow_addresses, origin=s.origin) if s.guard else None
+            transport = transport_for(allow, limits=_LIMITS)
         self._client = httpx.Client(
             timeout=httpx.Timeout(s.timeout),
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -349,41 +349,45 @@ class HttpClient:
             if attempt:
                 with self._lock:
                     self.retried += 1
-            try:
-                resp, retry, wait = self._once(state, host, method, url, params, headers,
-                                               retry_statuses, last=last, stream=stream)
-            except FetchError:
-                raise
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                failure, retryable = self._failure(exc)
-                if last or not retryable:
-                    raise failure from None
+            resp: httpx.Response | None = None
+            # The slot is held until the caller is done with the body, so a streamed
+            # download counts against the host's limit for as long as it lasts.
+            with self._slot(state, host):
+                try:
+                    resp, retry, wait = self._once(state, method, url, params, headers,
+                                                   retry_statuses, last=last, stream=stream)
+                except FetchError:
+                    raise
+                except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                    failure, retryable = self._failure(exc)
+                    if last or not retryable:
+                        raise failure from None
+                if resp is not None and not retry:
+                    if resp.status_code == 429:
+                        # Still throttled after every retry (or told to come back much later).
+                        state.gave_up(s.throttle_limit, s.cool_off)
+                    try:
+                        yield resp
+                    finally:
+                        resp.close()
+                    return
+            # Waiting happens outside the slot: other requests to the host may go meanwhile.
+            if resp is None:
                 self._sleep(self._backoff(attempt))
                 continue
-            if retry:
-                resp.close()
-                pause = wait if wait is not None else self._backoff(attempt)
-                if resp.status_code == 429 or wait is not None:
-                    # The host asked everyone to slow down: pause every worker on it, once.
-                    with self._lock:
-                        self.throttled += 1
-                    state.throttle(pause)
-                else:
-                    self._sleep(pause)
-                continue
-            if resp.status_code == 429:
-                # Still throttled after every retry (or told to come back much later).
-                state.gave_up(s.throttle_limit, s.cool_off)
-            try:
-                yield resp
-            finally:
-                resp.close()
-            return
+            resp.close()
+            pause = wait if wait is not None else self._backoff(attempt)
+            if resp.status_code == 429 or wait is not None:
+                # The host asked everyone to slow down: pause every worker on it, once.
+                with self._lock:
+                    self.throttled += 1
+                state.throttle(pause)
+            else:
+                self._sleep(pause)
 
     def _once(
         self,
         state: _Host,
-        host: str,
         method: str,
         url: str,
         params: Mapping[str, Any] | None,
@@ -393,27 +397,26 @@ class HttpClient:
         last: bool,
         stream: bool,
     ) -> tuple[httpx.Response, bool, float | None]:
-        """One attempt: (response, whether to retry it, Retry-After seconds)."""
+        """One attempt, inside the host's slot: (response, whether to retry it, Retry-After seconds)."""
         s = self.settings
-        with self._slot(state, host):
-            started = time.monotonic()
-            req = self._client.build_request(method, url, params=params, headers=headers)
-            resp = self._client.send(req, stream=True)
-            wait = parse_retry_after(resp.headers.get("Retry-After"))
-            # A server asking us to come back much later is throttling, not broken: its
-            # answer is final.
-            retry = resp.status_code in retry_statuses and not last and not (
-                wait is not None and wait > s.max_retry_after)
-            try:
-                if retry:
-                    self._drain(resp)
-                elif not stream:
-                    self._read_capped(resp)
-            except BaseException:
-                resp.close()
-                raise
-            if resp.status_code < 400:
-                state.success(time.monotonic() - started)
+        started = time.monotonic()
+        req = self._client.build_request(method, url, params=params, headers=headers)
+        resp = self._client.send(req, stream=True)
+        wait = parse_retry_after(resp.headers.get("Retry-After"))
+        # A server asking us to come back much later is throttling, not broken: its answer
+        # is final.
+        retry = resp.status_code in retry_statuses and not last and not (
+            wait is not None and wait > s.max_retry_after)
+        try:
+            if retry:
+                self._drain(resp)
+            elif not stream:
+                self._read_capped(resp)
+        except BaseException:
+            resp.close()
+            raise
+        if resp.status_code < 400:
+            state.success(time.monotonic() - started)
         return resp, retry, wait
 
     def _failure(self, exc: Exception) -> tuple[FetchError, bool]:

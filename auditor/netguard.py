@@ -113,12 +113,72 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
-class GuardedBackend(httpcore.NetworkBackend):
-    """httpcore's socket layer with the address check in front of every connect."""
+class QuickAckStream(httpcore.NetworkStream):
+    """A socket stream that acknowledges every segment at once.
+
+    Many servers send headers and body in two writes with Nagle's algorithm on: the body
+    then waits for the client's delayed ACK, 40 ms per request on Linux, which would double
+    the time of a crawl against a 50 ms portal. TCP_QUICKACK is not sticky, so it is set
+    again before every read (one cheap system call).
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+        sock = inner.get_extra_info("socket")
+        self._sock = sock if isinstance(sock, socket.socket) and hasattr(socket, "TCP_QUICKACK") else None
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if self._sock is not None:
+            try:
+                self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            except OSError:
+                self._sock = None
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return QuickAckStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class QuickAckBackend(httpcore.NetworkBackend):
+    """httpcore's socket layer, with quick ACKs (see :class:`QuickAckStream`)."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        return QuickAckStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return self._inner.connect_unix_socket(path, timeout, socket_options)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class GuardedBackend(QuickAckBackend):
+    """The socket layer with the address check in front of every connect."""
 
     def __init__(self, allow: AllowList, resolve: Any = socket.getaddrinfo) -> None:
+        super().__init__()
         self.allow = allow
-        self._inner = httpcore.SyncBackend()
         self._resolve = resolve
 
     def connect_tcp(
@@ -130,12 +190,12 @@ class GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         if self.allow.trusts_host(host, port):
-            return self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)
         addresses = self.vetted(host, port)
         last: Exception | None = None
         for address in addresses:
             try:
-                return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
@@ -168,13 +228,10 @@ class GuardedBackend(httpcore.NetworkBackend):
             )
         return allowed
 
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
 
-
-def guarded_transport(allow: AllowList, **kwargs: Any) -> httpx.HTTPTransport:
-    """An httpx transport whose every connection goes through the address check."""
+def transport_for(allow: AllowList | None, **kwargs: Any) -> httpx.HTTPTransport:
+    """An httpx transport with quick ACKs, and the address check unless ``allow`` is None."""
     transport = httpx.HTTPTransport(**kwargs)
     # httpx does not expose the backend; the pool reads this attribute on every new connection.
-    transport._pool._network_backend = GuardedBackend(allow)
+    transport._pool._network_backend = QuickAckBackend() if allow is None else GuardedBackend(allow)
     return transport

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import threading
-from typing import Any
+from typing import IO, Any
 
 MASK = "[redacted]"
 #: Shorter values are not secrets worth masking, and masking them would garble text.
@@ -27,10 +27,20 @@ _secrets: tuple[str, ...] = ()
 _UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def json_text(data: Any) -> str:
     """Indented, readable JSON that is also safe to print to a terminal."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE.sub(_escape, json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def dump_json(data: Any, fh: IO[str]) -> None:
+    """:func:`json_text` written piece by piece: a 10,000-dataset report is never one string."""
+    for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+        fh.write(_UNSAFE.sub(_escape, chunk))
+    fh.write("\n")
 
 
 #: C0/C1 controls (escape sequences) and the invisible bidirectional overrides that make a

@@ -9,7 +9,7 @@ from typing import Any
 
 from auditor.incremental import content_marker
 from auditor.model import Finding, Score
-from auditor.redact import json_text
+from auditor.redact import dump_json
 from auditor.runner import AuditResult
 from auditor.timeutil import iso
 
@@ -146,12 +146,12 @@ def result_from_report(doc: Mapping[str, Any]) -> AuditResult:
     )
 
 
-def write_json(result: AuditResult, out_dir: Path) -> Path:
-    """Write ``report.json`` atomically into ``out_dir``; return its path."""
+def write_json(result: AuditResult, out_dir: Path, doc: Mapping[str, Any] | None = None) -> Path:
+    """Write ``report.json`` (``doc``, or the result's report) atomically into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json_text(report_dict(result)) + "\n",
-                   encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        dump_json(doc if doc is not None else report_dict(result), fh)
     tmp.replace(path)
     return path

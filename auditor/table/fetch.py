@@ -222,6 +222,13 @@ class TableCache:
             for p in paths:
                 p.unlink(missing_ok=True)
 
+    def release(self, dataset: Dataset) -> None:
+        """Drop the analyses of a dataset's files once its checks are done."""
+        with self._guard:
+            for resource in dataset.resources:
+                self._results.pop(resource.url, None)
+                self._locks.pop(resource.url, None)
+
     def preload(self, resource: Resource, analysis: TableAnalysis | FetchError) -> None:
         """Use an analysis made elsewhere (``auditor validate`` of a local file)."""
         with self._guard:

@@ -101,7 +101,8 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
             history: Sequence[Mapping[str, Any]] = (),
             department_history: Mapping[str, Sequence[tuple[str, float | None]]] | None = None) -> Path:
     """Write the site into ``out`` (created); the path of its index page."""
-    from reports.json_report import json_text, report_dict
+    from auditor.redact import dump_json
+    from reports.json_report import report_dict
 
     env = _environment()
     out.mkdir(parents=True, exist_ok=True)
@@ -151,7 +152,8 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
                     "weight": rubric.check_weight(c.id, c.weight), "why": _why(c), "fix": c.fix} for c in checks]
     (out / "methodology.html").write_text(env.get_template("methodology.html").render(
         **common, root="", checks=methodology, dimension_weights=rubric.dimensions), "utf-8")
-    (out / "report.json").write_text(json_text(report_dict(result)) + "\n", "utf-8")
+    with open(out / "report.json", "w", encoding="utf-8") as fh:
+        dump_json(report_dict(result), fh)
     (out / "findings.csv").write_text(_findings_csv(result), "utf-8")
     return out / "index.html"
 
