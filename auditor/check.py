@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditor.errors import FetchError
+from auditor.incremental import NotModified
 from auditor.model import Dataset, Dimension, Finding, Resource, Scope, Status
 
 if TYPE_CHECKING:
@@ -70,8 +71,9 @@ class CheckContext:
         if self.tables is not None:
             self.tables.release(dataset)
 
-    def table(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | None:
-        """The shared analysis of a tabular resource; None when it is not read."""
+    def table(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | NotModified | None:
+        """The shared analysis of a tabular resource; None when it is not read; NotModified when
+        the server says the file is the one the previous run judged."""
         from auditor.table.fetch import is_tabular
 
         if self.tables is None or not is_tabular(resource):
@@ -170,7 +172,11 @@ class TableCheck(ResourceCheck):
     def run(self, resource: Resource, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
         """Fetch the shared analysis, then judge it."""
         got = ctx.table(resource, dataset)
-        if got is None:
+        if isinstance(got, NotModified):
+            previous = ctx.tables.previous if ctx.tables is not None else None
+            if previous is not None:
+                yield from previous.reuse_file(dataset.id, resource.id, self.id)
+        elif got is None:
             reason = "content checks are off" if ctx.tables is None else "not a tabular file"
             yield self.skipped(dataset, reason, resource=resource)
         elif isinstance(got, FetchError):

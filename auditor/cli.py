@@ -134,6 +134,8 @@ def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Audit a stable pseudo-random sample of N datasets."),
         click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
                      help="Concurrent requests per host."),
+        click.option("--max-rate", type=click.FloatRange(min=0.01), default=None,
+                     help="At most this many requests per second per host (default: no cap)."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0,
                      show_default=True, help="Seconds per request."),
         click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
@@ -230,6 +232,7 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     cfg = opts.get("portal_config")
     settings = settings_for(
         url, timeout=opts["timeout"], per_host=opts["concurrency"], retries=opts["retries"],
+        max_rate=opts.get("max_rate") or (cfg.max_rate if cfg is not None else None),
         app_token=opts["app_token"], allow_hosts=tuple(opts["allow_hosts"]),
         allow_addresses=(*opts["allow_addresses"], *(cfg.allow_addresses if cfg is not None else ())),
     )
@@ -417,7 +420,7 @@ def demo(port: int, out_dir: Path, top: int) -> None:
         for name, _platform in (("socrata", "socrata"), ("ckan", "ckan")):
             code = max(code, run_audit(
                 f"{server.root}/{name}", platform=None, out_dir=out_dir / name, fmt="console",
-                max_datasets=None, concurrency=4, timeout=10.0, retries=1, fail_under=None,
+                max_datasets=None, concurrency=4, max_rate=None, timeout=10.0, retries=1, fail_under=None,
                 selected=(), ignore=(), rubric=None, app_token="", top=top,
                 allow_hosts=("127.0.0.1",), allow_addresses=(), content=True, max_download_mb=50.0,
                 sample_rows=10_000,

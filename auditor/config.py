@@ -160,6 +160,7 @@ class PortalConfig:
     max_datasets: int | None = None
     max_download_mb: float | None = None
     concurrency: int | None = None
+    max_rate: float | None = None
     timeout: float | None = None
     retries: int | None = None
     cron: str = "0 2 * * *"
@@ -189,6 +190,7 @@ def load_portal(path: Path) -> PortalConfig:
         max_datasets=spec.limits.max_datasets,
         max_download_mb=spec.limits.max_download_mb,
         concurrency=spec.limits.concurrency,
+        max_rate=spec.limits.max_rate,
         timeout=spec.limits.timeout,
         retries=spec.limits.retries,
         cron=spec.schedule.cron,

@@ -71,6 +71,7 @@ def settings_for(
     timeout: float = 30.0,
     per_host: int = 4,
     retries: int = 3,
+    max_rate: float | None = None,
     app_token: str = "",
     allow_hosts: tuple[str, ...] = (),
     allow_addresses: tuple[str, ...] = (),
@@ -83,6 +84,7 @@ def settings_for(
     remember(app_token)
     return HttpSettings(
         timeout=timeout, per_host=per_host, retries=retries, app_token=app_token,
+        min_interval=1.0 / max_rate if max_rate else 0.0,
         token_host=urlsplit(url).hostname or "" if app_token else "",
         allowed_hosts=frozenset(allow_hosts) if allow_hosts else None,
         origin=url, allow_addresses=tuple(allow_addresses),

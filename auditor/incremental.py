@@ -15,11 +15,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.model import Dataset, Dimension, Finding, Status
 from auditor.timeutil import iso
+
+
+class NotModified:
+    """The server says a file has not changed since the validators of the previous run."""
+
+    def __repr__(self) -> str:
+        return "NotModified()"
+
+
+NOT_MODIFIED = NotModified()
 
 
 def content_marker(dataset: Dataset) -> str | None:
@@ -37,6 +47,29 @@ class Previous:
 
     started: str
     datasets: Mapping[str, tuple[str, Mapping[str, list[Mapping[str, Any]]]]]
+    #: (dataset id, resource id) -> (the file's ETag / Last-Modified, its findings by check)
+    files: Mapping[tuple[str, str], tuple[Mapping[str, str], Mapping[str, list[Mapping[str, Any]]]]] = \
+        field(default_factory=dict)
+
+    def file(self, dataset_id: str, resource_id: str
+             ) -> tuple[Mapping[str, str], Mapping[str, list[Mapping[str, Any]]]] | None:
+        """Validators and findings of a file read last run, for a conditional request."""
+        return self.files.get((dataset_id, resource_id))
+
+    def reuse_file(self, dataset_id: str, resource_id: str, check: str) -> list[Finding]:
+        """Last run's findings of ``check`` on one file the server says has not changed."""
+        known = self.file(dataset_id, resource_id)
+        kept = known[1].get(check, []) if known else []
+        return [self._finding(dataset_id, check, f, not_modified=True) for f in kept]
+
+    def _finding(self, dataset_id: str, check: str, f: Mapping[str, Any], *, not_modified: bool = False) -> Finding:
+        extra: dict[str, Any] = {"reused_from": self.started}
+        if not_modified:
+            extra["not_modified"] = True
+        return Finding(check=check, dimension=Dimension(f["dimension"]), weight=float(f.get("weight") or 0),
+                       status=Status(f["status"]), dataset_id=dataset_id, message=str(f.get("message") or ""),
+                       resource_id=f.get("resource"), value=f.get("value"),
+                       details={**(f.get("details") or {}), **extra})
 
     def reuse(self, dataset: Dataset, marker: str | None, check: str) -> list[Finding] | None:
         """Last run's findings of ``check`` on ``dataset`` if its marker has not moved."""
@@ -45,13 +78,7 @@ class Previous:
         found = self.datasets.get(dataset.id)
         if found is None or found[0] != marker or check not in found[1]:
             return None
-        return [
-            Finding(check=check, dimension=Dimension(f["dimension"]), weight=float(f.get("weight") or 0),
-                    status=Status(f["status"]), dataset_id=dataset.id, message=str(f.get("message") or ""),
-                    resource_id=f.get("resource"), value=f.get("value"),
-                    details={**(f.get("details") or {}), "reused_from": self.started})
-            for f in found[1][check]
-        ]
+        return [self._finding(dataset.id, check, f) for f in found[1][check]]
 
 
 def previous_content(report: Mapping[str, Any] | None, content_checks: set[str]) -> Previous | None:
@@ -59,7 +86,9 @@ def previous_content(report: Mapping[str, Any] | None, content_checks: set[str])
     if not report:
         return None
     datasets: dict[str, tuple[str, dict[str, list[Mapping[str, Any]]]]] = {}
+    files: dict[tuple[str, str], tuple[Mapping[str, str], dict[str, list[Mapping[str, Any]]]]] = {}
     for ds in report.get("datasets") or []:
+        _files(ds, content_checks, files)
         marker = ds.get("content_marker")
         if not marker:
             continue
@@ -70,4 +99,22 @@ def previous_content(report: Mapping[str, Any] | None, content_checks: set[str])
                 by_check.setdefault(f["check"], []).append(f)
         if by_check and not any(f["status"] == "error" for fs in by_check.values() for f in fs):
             datasets[ds["id"]] = (marker, by_check)
-    return Previous(str((report.get("run") or {}).get("started") or ""), datasets)
+    return Previous(str((report.get("run") or {}).get("started") or ""), datasets, files)
+
+
+def _files(ds: Mapping[str, Any], content_checks: set[str],
+           out: dict[tuple[str, str], tuple[Mapping[str, str], dict[str, list[Mapping[str, Any]]]]]) -> None:
+    """Each file of a dataset that was read and carries validators, with its content findings."""
+    by_resource: dict[str, list[Mapping[str, Any]]] = {}
+    for f in ds.get("findings") or []:
+        if f["check"] in content_checks and f.get("resource"):
+            by_resource.setdefault(f["resource"], []).append(f)
+    for resource, findings in by_resource.items():
+        validators = next((f["details"]["validators"] for f in findings
+                           if isinstance((f.get("details") or {}).get("validators"), dict)), None)
+        if not validators or any(f["status"] == "error" for f in findings):
+            continue
+        by_check: dict[str, list[Mapping[str, Any]]] = {}
+        for f in findings:
+            by_check.setdefault(f["check"], []).append(f)
+        out[(ds["id"], resource)] = (validators, by_check)

@@ -66,7 +66,7 @@ def run_portal(portal: str, db_url: str, dry_run: bool = False,
     rubric = apply_portal(load_rubric(None, known), cfg, known)
     content = ContentOptions(max_download_mb=cfg.max_download_mb or 200.0, suites=tuple(portal_suites(cfg)))
     settings = settings_for(
-        cfg.url, timeout=cfg.timeout or 30.0, per_host=cfg.concurrency or 4,
+        cfg.url, timeout=cfg.timeout or 30.0, per_host=cfg.concurrency or 4, max_rate=cfg.max_rate,
         retries=cfg.retries if cfg.retries is not None else 3,
         app_token=os.environ.get(cfg.app_token_env, "") if cfg.app_token_env else "",
         allow_hosts=tuple(h for h in os.environ.get("AUDITOR_ALLOW_HOSTS", "").split(",") if h),

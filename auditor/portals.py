@@ -59,6 +59,7 @@ class Limits(_Strict):
     concurrency: int | None = Field(default=None, ge=1, le=64)
     timeout: float | None = Field(default=None, gt=0)
     retries: int | None = Field(default=None, ge=0, le=10)
+    max_rate: float | None = Field(default=None, gt=0)  # requests per second per host
 
 
 class Owner(_Strict):

@@ -161,7 +161,7 @@ def audit_portal(
     if options.content is not None:
         content = replace(options.content, thresholds={**rubric.thresholds, **options.content.thresholds},
                           now=clock.timestamp())
-        tables = TableCache(http, content)
+        tables = TableCache(http, content, previous=options.previous)
     ctx = CheckContext(now=clock, http=http, thresholds=rubric.thresholds, platform=platform, tables=tables)
     try:
         return _audit(url, http, rubric, checks, options, progress, source, portal, ctx, started)

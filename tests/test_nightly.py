@@ -293,3 +293,59 @@ def test_incremental_run_keeps_content_findings_and_full_reads_all(scripted: Cal
     assert links and not any("reused_from" in f["details"] for f in links)  # links are checked every night
     auditor("schedule", "--once", "--force", "--full", "--db", db, "--config-dir", str(configs))
     assert sorted(city.downloads) == ["parks-benches", "parks-trees", "police-calls"]
+
+
+def test_a_moved_marker_with_an_unchanged_file_costs_a_304_not_a_download(scripted) -> None:  # type: ignore[no-untyped-def]
+    """The description was edited (metadata_modified moved), the file was not: the auditor asks
+    "changed since?" with the ETag it saw, and keeps last night's content findings on a 304."""
+    import json as _json
+
+    from auditor import registry
+    from auditor.check import TableCheck
+    from auditor.config import load_rubric
+    from auditor.http import HttpClient, settings_for
+    from auditor.incremental import previous_content
+    from auditor.runner import AuditOptions, audit_portal
+    from reports import report_dict
+
+    body = b"id,name\n" + b"".join(b"%d,Row %d\n" % (i, i) for i in range(500))
+    state = {"modified": "2026-11-01T00:00:00"}
+
+    def answer(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if path.startswith("/api/3/action/status_show"):
+            return 200, {}, b'{"success": true, "result": {"site_title": "T"}}'
+        if path.startswith("/api/3/action/package_search"):
+            pkg = {"id": "trees", "name": "trees", "title": "Trees", "metadata_modified": state["modified"],
+                   "resources": [{"id": "r1", "url": f"{server.root}/trees.csv", "format": "CSV"}]}
+            return 200, {}, _json.dumps({"success": True, "result": {"count": 1, "results": [pkg]}}).encode()
+        if path == "/trees.csv":
+            if headers.get("if-none-match") == '"abc"':
+                return 304, {"ETag": '"abc"'}, b""
+            return 200, {"ETag": '"abc"', "Content-Type": "text/csv"}, body
+        return 404, {}, b""
+
+    server = scripted(answer)
+    checks = registry.all_checks()
+    rubric = load_rubric(None, {c.id: c for c in checks})
+    content_ids = {c.id for c in checks if issubclass(c, TableCheck)}
+
+    def night(previous):  # type: ignore[no-untyped-def]
+        with HttpClient(settings_for(server.root)) as http:
+            return report_dict(audit_portal(server.root, http, rubric, checks,
+                                            AuditOptions(platform="ckan", previous=previous)))
+
+    first = night(None)
+    state["modified"] = "2026-11-20T00:00:00"  # the marker moves
+    downloads_before = sum(1 for m, p, h in server.requests if p == "/trees.csv" and m == "GET" and
+                           "range" not in h)
+    second = night(previous_content(first, content_ids))
+    full_gets = [h for m, p, h in server.requests if p == "/trees.csv" and m == "GET" and "range" not in h]
+    assert len(full_gets) == downloads_before + 1 and full_gets[-1].get("if-none-match") == '"abc"'
+
+    def content(doc):  # type: ignore[no-untyped-def]
+        return {f["check"]: f for f in doc["datasets"][0]["findings"] if f["check"] in content_ids}
+
+    kept = content(second)
+    assert kept["resource.table-valid"]["details"]["not_modified"] is True
+    assert {c: f["status"] for c, f in kept.items()} == {c: f["status"] for c, f in content(first).items()}
+    assert kept["resource.table-valid"]["message"] == content(first)["resource.table-valid"]["message"]

@@ -75,6 +75,8 @@ class TableAnalysis:
     source_bytes: int | None = None  # full size when truncated and known
     seconds: float = 0.0
     schema_source: str = "inferred"
+    #: The server's ETag / Last-Modified for the file: the next run asks "changed since?".
+    validators: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -89,6 +91,8 @@ class TableAnalysis:
             out["bytes_read"] = self.info.size if self.info else None
             if self.source_bytes:
                 out["bytes_total"] = self.source_bytes
+        if self.validators:
+            out["validators"] = dict(self.validators)
         return out
 
 

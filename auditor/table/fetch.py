@@ -15,17 +15,21 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from auditor.errors import FetchError
 from auditor.formats import normalise_format
 from auditor.http import HttpClient, describe_transport_error
+from auditor.incremental import NOT_MODIFIED, NotModified
 from auditor.model import Dataset, Resource
 from auditor.table.analyse import ContentOptions, TableAnalysis, analyse_file
+
+if TYPE_CHECKING:
+    from auditor.incremental import Previous
 
 TABULAR = frozenset({"CSV", "TSV", "XLSX", "JSON"})
 CHUNK = 1 << 16
@@ -41,6 +45,17 @@ class Download:
     total: int | None
     content_type: str
     status: int
+    validators: dict[str, str] = field(default_factory=dict)
+
+
+def conditional_headers(validators: Mapping[str, str] | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from a previous download's validators."""
+    out: dict[str, str] = {}
+    if validators and validators.get("etag"):
+        out["If-None-Match"] = validators["etag"]
+    if validators and validators.get("last_modified"):
+        out["If-Modified-Since"] = validators["last_modified"]
+    return out
 
 
 def is_tabular(resource: Resource) -> bool:
@@ -58,8 +73,10 @@ def is_tabular(resource: Resource) -> bool:
 BOMB_RATIO = 200
 
 
-def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Download:
-    """Stream ``url`` into a file in ``directory``; FetchError when it cannot be fetched."""
+def download(http: HttpClient, url: str, directory: Path, max_bytes: int,
+             validators: Mapping[str, str] | None = None) -> Download | NotModified:
+    """Stream ``url`` into a file in ``directory``; FetchError when it cannot be fetched,
+    NOT_MODIFIED when ``validators`` (a previous download's) still hold."""
     from auditor.probe import classify
 
     handle, name = tempfile.mkstemp(dir=directory, suffix=".part")
@@ -67,7 +84,10 @@ def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Dow
     size = 0
     truncated = False
     try:
-        with open(handle, "wb") as fh, http.stream("GET", url) as resp:
+        with open(handle, "wb") as fh, http.stream("GET", url, headers=conditional_headers(validators)) as resp:
+            if resp.status_code == 304 and validators:
+                path.unlink(missing_ok=True)
+                return NOT_MODIFIED
             if resp.status_code >= 400:
                 head = b"".join(_first(http.chunks(resp, deadline=http.settings.timeout), 2048))
                 kind, reason = classify(resp.status_code, resp.headers, head)
@@ -89,10 +109,12 @@ def download(http: HttpClient, url: str, directory: Path, max_bytes: int) -> Dow
                 raise FetchError(_bomb(resp.num_bytes_downloaded, size), kind="broken", status=resp.status_code)
             content_type = resp.headers.get("Content-Type", "")
             status = resp.status_code
+            kept = {"etag": resp.headers.get("ETag", ""), "last_modified": resp.headers.get("Last-Modified", "")}
         if truncated:
             _cut_at_line(path)
             size = path.stat().st_size
-        return Download(path, size, truncated, total if truncated else size, content_type, status)
+        return Download(path, size, truncated, total if truncated else size, content_type, status,
+                        {k: v for k, v in kept.items() if v})
     except httpx.DecodingError:
         path.unlink(missing_ok=True)
         raise FetchError("the server sent a body that cannot be decompressed", kind="broken") from None
@@ -165,19 +187,21 @@ def gunzip(path: Path, max_bytes: int) -> tuple[Path, bool]:
 class TableCache:
     """Analyses each tabular resource once per run, whichever check asks first."""
 
-    def __init__(self, http: HttpClient, options: ContentOptions, directory: Path | None = None) -> None:
+    def __init__(self, http: HttpClient, options: ContentOptions, directory: Path | None = None,
+                 previous: Previous | None = None) -> None:
         self.http = http
         self.options = options
+        self.previous = previous
         self._own = directory is None
         self.directory = Path(tempfile.mkdtemp(prefix="auditor-")) if directory is None else directory
-        self._results: dict[str, TableAnalysis | FetchError] = {}
+        self._results: dict[str, TableAnalysis | FetchError | NotModified] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         # Downloads overlap freely; analyses are CPU-bound, so only a few run at once, which
         # also bounds the memory of an audit to a few files' worth.
         self._analysing = threading.BoundedSemaphore(max(1, options.parallel))
 
-    def get(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
+    def get(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | NotModified:
         """The analysis of ``resource`` (computed on first call), or why it could not be fetched."""
         key = resource.url
         with self._guard:
@@ -187,12 +211,15 @@ class TableCache:
                 self._results[key] = self._analyse(resource, dataset)
             return self._results[key]
 
-    def _analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
+    def _analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | NotModified:
         max_bytes = int(self.options.max_download_mb * 1_000_000)
+        known = self.previous.file(dataset.id, resource.id) if self.previous is not None else None
         try:
-            got = download(self.http, resource.url, self.directory, max_bytes)
+            got = download(self.http, resource.url, self.directory, max_bytes, known[0] if known else None)
         except FetchError as exc:
             return exc
+        if isinstance(got, NotModified):
+            return got
         paths = [got.path]
         try:
             path, truncated = got.path, got.truncated
@@ -212,10 +239,12 @@ class TableCache:
                 paths.append(converted)
                 path = converted
             with self._analysing:
-                return analyse_file(path, self.options, declared=_declared(resource, dataset),
-                                    declared_id=_declared_id(dataset), dataset_keys=keys_for(dataset, resource),
-                                    truncated=truncated,
-                                    source_bytes=None if path != got.path else got.total)
+                analysis = analyse_file(path, self.options, declared=_declared(resource, dataset),
+                                        declared_id=_declared_id(dataset), dataset_keys=keys_for(dataset, resource),
+                                        truncated=truncated,
+                                        source_bytes=None if path != got.path else got.total)
+            analysis.validators = dict(got.validators)
+            return analysis
         except FetchError as exc:
             return exc
         finally:
@@ -235,8 +264,9 @@ class TableCache:
             self._results[resource.url] = analysis
 
     def analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
-        """Download and analyse now, bypassing the cache."""
-        return self._analyse(resource, dataset)
+        """Download and analyse now, bypassing the cache (and any previous run)."""
+        got = TableCache(self.http, self.options, self.directory)._analyse(resource, dataset)
+        return got if not isinstance(got, NotModified) else FetchError("not modified", kind="broken")
 
     def close(self) -> None:
         """Remove the run's temporary folder."""
