@@ -159,11 +159,20 @@ def test_clean_never_lets_a_control_character_through(text: str, width: int) -> 
     assert len(out) <= max(width, 1)
 
 
-@given(JSON)
-def test_json_text_is_the_same_json_and_terminal_safe(value: Any) -> None:
-    out = json_text(value)
-    assert json.loads(out) == value
-    assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e]", out.replace("\n", ""))
+@given(JSON, st.lists(JSON, max_size=4))
+def test_json_text_is_the_same_json_and_terminal_safe(value: Any, rows: list[Any]) -> None:
+    import io
+
+    from auditor.redact import dump_json
+
+    report = {"schema": "s", "portal": value, "datasets": rows}
+    for data in (value, report):
+        out = json_text(data)
+        streamed = io.StringIO()
+        dump_json(data, streamed)
+        for text in (out, streamed.getvalue()):
+            assert json.loads(text) == data
+            assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e]", text.replace("\n", ""))
 
 
 @given(st.text(min_size=6, max_size=30).filter(lambda s: s.strip() == s and "\x00" not in s), JSON)
