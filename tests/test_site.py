@@ -158,3 +158,12 @@ def test_format_html_needs_out(demo: DemoServer) -> None:
     assert run.returncode == 2 and "--out" in run.stderr
 
 
+
+
+def test_an_incomplete_catalogue_is_said_on_the_portal_page(tmp_path: Path) -> None:
+    from dataclasses import replace as _replace
+
+    result = _replace(hostile_result(), incomplete="the catalogue stopped answering after 1,000 datasets: HTTP 503 <b>")
+    index = publish(result, tmp_path / "site", load_rubric(), registry.all_checks())
+    html = index.read_text()
+    assert "Incomplete audit:" in html and "HTTP 503 &lt;b&gt;" in html

@@ -134,7 +134,7 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
         **common, root="", datasets=datasets, departments=departments, bands=bands,
         band_list=[b.grade for b in rubric.bands], trend=trend, dimensions=[d.value for d in Dimension],
         dept_trends=dept_trends, most_used=most_used,
-        sampled=result.sampled), "utf-8")
+        sampled=result.sampled, incomplete=result.incomplete), "utf-8")
     for r, entry in zip(sorted(result.datasets, key=lambda r: (-r.dataset.popularity, r.score.overall or 0,
                                                              r.dataset.id)), datasets, strict=True):
         (out / entry["file"]).write_text(env.get_template("dataset.html").render(
