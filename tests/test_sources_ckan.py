@@ -112,3 +112,24 @@ def test_count_mismatch_falls_back_to_package_list() -> None:
         got = [d.id for d in src.iter_entries()]
     assert got[-1] == "hidden-id" and len(got) == 6
     assert "package_list" in src.notes[0]
+
+
+def test_an_entry_that_defeats_the_mapper_is_a_note_not_the_end_of_the_crawl(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import auditor.sources.ckan as ckan_module
+
+    real = ckan_module.map_package
+
+    def fragile(package, base):  # type: ignore[no-untyped-def]
+        if package.get("name") == "ds-0003":
+            raise ValueError("unexpected shape")
+        return real(package, base)
+
+    monkeypatch.setattr(ckan_module, "map_package", fragile)
+    with HttpClient(transport=_ckan_transport(_many(6))) as http:
+        src = CkanSource(BASE, http, SourceOptions(page_size=10))
+        got = list(src.iter_entries())
+    # Five from search, one only the package list knows; the strange one is a note, and the
+    # 404 from package_show when the gap is filled is a note too, not the end of the crawl.
+    assert sorted(d.id for d in got) == ["hidden-id", "id-0000", "id-0001", "id-0002", "id-0004", "id-0005"]
+    assert any("could not be read: ValueError: unexpected shape" in n for n in src.notes)
+    assert any("package_show ds-0003 failed" in n for n in src.notes)

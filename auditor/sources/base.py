@@ -65,6 +65,16 @@ class Source:
         """Add per-dataset metadata that the catalogue listing lacks."""
         return Completion(dataset)
 
+    def mapped(self, fn: Callable[[Any, str], Dataset | None], entry: Any) -> Dataset | None:
+        """``fn(entry, base)``, or None with a note when an entry defeats the mapper: one
+        strange record must not end the crawl of a whole catalogue."""
+        try:
+            return fn(entry, self.base)
+        except Exception as exc:  # noqa: BLE001 - reported as a note, the crawl goes on
+            entry_id = entry.get("id") if isinstance(entry, Mapping) else None
+            self.notes.append(f"catalogue entry {entry_id!r} could not be read: {type(exc).__name__}: {exc}"[:300])
+            return None
+
     def page_failed(self, exc: SourceError, position: int) -> None:
         """A catalogue page failed after its retries: fatal on the first page, else the end.
 

@@ -92,7 +92,7 @@ class CkanSource(Source):
             page = [p for p in result["results"] if isinstance(p, dict)]
             fresh = 0
             for package in page:
-                dataset = map_package(package, self.base)
+                dataset = self.mapped(map_package, package)
                 if dataset is None or dataset.id in seen:
                     continue
                 if self.too_many(len(seen) + 1):
@@ -128,10 +128,10 @@ class CkanSource(Source):
                 continue
             try:
                 package = self.action("package_show", id=name)
-            except PortalUnavailable as exc:
+            except SourceError as exc:
                 self.notes.append(f"package_show {name} failed: {exc}")
                 continue
-            dataset = map_package(package, self.base) if isinstance(package, dict) else None
+            dataset = self.mapped(map_package, package) if isinstance(package, dict) else None
             if dataset is not None and dataset.id not in seen:
                 seen.add(dataset.id)
                 yield dataset

@@ -92,7 +92,7 @@ class SocrataSource(Source):
             results = [r for r in body["results"] if isinstance(r, dict)]
             fresh = 0
             for result in results:
-                dataset = map_catalog_entry(result, self.base)
+                dataset = self.mapped(map_catalog_entry, result)
                 if dataset is None or dataset.id in seen:
                     continue
                 if self.too_many(len(seen) + 1):
