@@ -347,7 +347,7 @@ def _record(store: Any, run_id: int, doc: dict[str, Any]) -> Any:
 
 def render_changes(changes: Any, write: Callable[[str], None], limit: int = 10) -> None:
     """The "since the previous run" section: new and fixed problems per department."""
-    from reports.console import clean
+    from auditor.redact import clean
 
     write("")
     if changes.before is None:
@@ -467,8 +467,8 @@ def run_validate(target: str, **opts: Any) -> int:
     from auditor.config import load_rubric
     from auditor.errors import ConfigError, RegistryError
     from auditor.http import HttpClient, settings_for
+    from auditor.redact import clean
     from auditor.validate import LEVELS, result_dict, validate_target
-    from reports.console import clean
 
     try:
         checks = registry.select(opts["selected"], opts["ignore"])

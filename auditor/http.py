@@ -102,9 +102,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
+    if when is None or when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
@@ -127,6 +125,7 @@ class _Host:
         self.successes = 0
         self.throttled_in_a_row = 0
         self.resting_until = 0.0
+        self.next_start = 0.0  # with a rate cap: when the next request may start
         self.fast: float | None = None  # a low-percentile latency: what the host can do
         self.recent: float | None = None  # an exponential average of recent latency
 
@@ -166,15 +165,21 @@ class _Host:
                 self.successes = 0
                 self.cond.notify()
 
-    def gave_up(self, limit: int, cool_off: float) -> bool:
-        """Count a request that stayed throttled; True when the host should be rested."""
+    def pace(self, interval: float) -> float:
+        """Book the next start ``interval`` after the previous one; seconds to wait for it."""
+        with self.cond:
+            now = time.monotonic()
+            start = max(now, self.next_start)
+            self.next_start = start + interval
+            return start - now
+
+    def gave_up(self, limit: int, cool_off: float) -> None:
+        """Count a request that stayed throttled; rest the host after ``limit`` in a row."""
         with self.cond:
             self.throttled_in_a_row += 1
             if self.throttled_in_a_row >= limit:
                 self.resting_until = time.monotonic() + cool_off
                 self.throttled_in_a_row = 0
-                return True
-            return False
 
 
 class HttpClient:
@@ -191,10 +196,7 @@ class HttpClient:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._hosts: dict[str, _Host] = {}
-        self._last_start: dict[str, float] = {}
         self.requests = 0
-        self.retried = 0
-        self.throttled = 0
         s = self.settings
         if transport is None:
             from auditor.netguard import AllowList, transport_for
@@ -234,25 +236,18 @@ class HttpClient:
             return state
 
     @contextmanager
-    def _slot(self, state: _Host, host: str) -> Iterator[None]:
+    def _slot(self, state: _Host) -> Iterator[None]:
         delay = state.acquire()
         try:
             if delay > 0:
                 self._sleep(delay)
             if self.settings.min_interval:
-                self._pace(host)
+                delay = state.pace(self.settings.min_interval)
+                if delay > 0:
+                    self._sleep(delay)
             yield
         finally:
             state.release()
-
-    def _pace(self, host: str) -> None:
-        with self._lock:
-            last = self._last_start.get(host, 0.0)
-            start = max(time.monotonic(), last + self.settings.min_interval)
-            self._last_start[host] = start
-        delay = start - time.monotonic()
-        if delay > 0:
-            self._sleep(delay)
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter keeps many workers from retrying in lock-step.
@@ -348,13 +343,10 @@ class HttpClient:
         attempts = s.retries + 1
         for attempt in range(attempts):
             last = attempt == attempts - 1
-            if attempt:
-                with self._lock:
-                    self.retried += 1
             resp: httpx.Response | None = None
             # The slot is held until the caller is done with the body, so a streamed
             # download counts against the host's limit for as long as it lasts.
-            with self._slot(state, host):
+            with self._slot(state):
                 try:
                     resp, retry, wait = self._once(state, method, url, params, headers,
                                                    retry_statuses, last=last, stream=stream)
@@ -381,8 +373,6 @@ class HttpClient:
             pause = wait if wait is not None else self._backoff(attempt)
             if resp.status_code == 429 or wait is not None:
                 # The host asked everyone to slow down: pause every worker on it, once.
-                with self._lock:
-                    self.throttled += 1
                 state.throttle(pause)
             else:
                 self._sleep(pause)

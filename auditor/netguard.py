@@ -46,7 +46,7 @@ def why_forbidden(ip: IPAddress) -> str | None:
         return "the unspecified address"
     if ip.is_multicast:
         return "a multicast address"
-    if ip in _SHARED if isinstance(ip, ipaddress.IPv4Address) else False:
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED:
         return "a carrier-grade NAT address"
     if ip.is_private:
         return "a private network address"

@@ -1,5 +1,6 @@
-"""Secrets (app tokens, SMTP and database passwords) never leave the process.
+"""What leaves the process: secrets masked, text safe for a terminal.
 
+Secrets (app tokens, SMTP and database passwords) never leave the process.
 A portal can echo the token it was sent back in an error message, a description or a
 redirect URL; a library can put a password in an exception. So secrets are registered
 when they are read, and every way out of the process (reports, the history store, site
@@ -49,8 +50,8 @@ def dump_json(data: Any, fh: IO[str]) -> None:
     head = {k: v for k, v in data.items() if k != "datasets"}
     fh.write("{\n")
     for key, value in head.items():
-        text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        fh.write(f"  {json.dumps(key, ensure_ascii=False)}: {_UNSAFE.sub(_escape, text)},\n")
+        text = json_text(value).replace("\n", "\n  ")
+        fh.write(f"  {json_text(key)}: {text},\n")
     fh.write('  "datasets": [\n')
     last = len(rows) - 1
     for i, row in enumerate(rows):

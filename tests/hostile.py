@@ -71,14 +71,17 @@ def bomb(kind: str) -> bytes:
 # -- faults: each writes a whole (mis)answer ---------------------------------------------------
 
 
-def reply(handler: Handler, status: int, body: bytes, ctype: str = "text/csv", **headers: str) -> None:
-    handler.send_response(status)
-    handler.send_header("Content-Type", ctype)
-    handler.send_header("Content-Length", str(len(body)))
+def start(h: Handler, code: int = 200, **headers: str) -> bool:
+    """Send the status line and headers (``Content_Type`` -> ``Content-Type``); whether a body follows."""
+    h.send_response(code)
     for key, value in headers.items():
-        handler.send_header(key.replace("_", "-"), value)
-    handler.end_headers()
-    if handler.command != "HEAD":
+        h.send_header(key.replace("_", "-"), value)
+    h.end_headers()
+    return h.command != "HEAD"
+
+
+def reply(handler: Handler, status: int, body: bytes, ctype: str = "text/csv", **headers: str) -> None:
+    if start(handler, status, Content_Type=ctype, Content_Length=str(len(body)), **headers):
         handler.wfile.write(body)
 
 
@@ -88,11 +91,7 @@ def status(code: int, **headers: str) -> Fault:
 
 
 def reset_mid_body(h: Handler) -> None:
-    h.send_response(200)
-    h.send_header("Content-Type", "text/csv")
-    h.send_header("Content-Length", str(len(CSV_OK) * 1000))
-    h.end_headers()
-    if h.command == "HEAD":
+    if not start(h, Content_Type="text/csv", Content_Length=str(len(CSV_OK) * 1000)):
         return
     h.wfile.write(CSV_OK * 3)
     h.wfile.flush()
@@ -110,11 +109,7 @@ def stall(h: Handler) -> None:
 
 def stall_body(h: Handler) -> None:
     """Send headers and the start of a body, then nothing."""
-    h.send_response(200)
-    h.send_header("Content-Type", "text/csv")
-    h.send_header("Content-Length", "100000")
-    h.end_headers()
-    if h.command != "HEAD":
+    if start(h, Content_Type="text/csv", Content_Length="100000"):
         h.wfile.write(CSV_OK[:20])
         h.wfile.flush()
     h.server.stopping.wait(600)  # type: ignore[attr-defined]
@@ -123,11 +118,7 @@ def stall_body(h: Handler) -> None:
 
 def trickle(h: Handler) -> None:
     """A byte every 0.2 s, forever: never slow enough for a read timeout."""
-    h.send_response(200)
-    h.send_header("Content-Type", "text/csv")
-    h.send_header("Transfer-Encoding", "chunked")
-    h.end_headers()
-    if h.command == "HEAD":
+    if not start(h, Content_Type="text/csv", Transfer_Encoding="chunked"):
         return
     stop = h.server.stopping  # type: ignore[attr-defined]
     try:
@@ -140,31 +131,21 @@ def trickle(h: Handler) -> None:
 
 
 def short_body(h: Handler) -> None:
-    h.send_response(200)
-    h.send_header("Content-Type", "text/csv")
-    h.send_header("Content-Length", str(len(CSV_OK) + 5000))
-    h.end_headers()
-    if h.command != "HEAD":
+    if start(h, Content_Type="text/csv", Content_Length=str(len(CSV_OK) + 5000)):
         h.wfile.write(CSV_OK)
     h.close_connection = True
 
 
-def _stream_rows(h: Handler, headers: dict[str, str], chunked: bool, limit: int | None = None) -> None:
-    h.send_response(200)
-    for key, value in headers.items():
-        h.send_header(key, value)
-    h.end_headers()
-    if h.command == "HEAD":
+def _stream_rows(h: Handler, chunked: bool, **headers: str) -> None:
+    if not start(h, Content_Type="text/csv", **headers):
         return
     block = b"id,street,opened,lat,lon\n" + ROW * 20_000
-    sent = 0
     try:
-        while limit is None or sent < limit:
+        while True:
             if chunked:
                 h.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
             else:
                 h.wfile.write(block)
-            sent += len(block)
             block = ROW * 20_000
             if h.server.stopping.is_set():  # type: ignore[attr-defined]
                 break
@@ -175,11 +156,11 @@ def _stream_rows(h: Handler, headers: dict[str, str], chunked: bool, limit: int 
 
 def huge_length(h: Handler) -> None:
     """Content-Length: 5 GB, and rows for as long as the client reads."""
-    _stream_rows(h, {"Content-Type": "text/csv", "Content-Length": str(5 * 10**9)}, chunked=False)
+    _stream_rows(h, chunked=False, Content_Length=str(5 * 10**9))
 
 
 def endless_chunked(h: Handler) -> None:
-    _stream_rows(h, {"Content-Type": "text/csv", "Transfer-Encoding": "chunked"}, chunked=True)
+    _stream_rows(h, chunked=True, Transfer_Encoding="chunked")
 
 
 def gzip_encoding_bomb(h: Handler) -> None:
@@ -199,18 +180,12 @@ def xlsx_bomb(h: Handler) -> None:
 def redirect_loop(h: Handler) -> None:
     path = urlsplit(h.path).path
     n = int(parse_qs(urlsplit(h.path).query).get("n", ["0"])[0])
-    h.send_response(302)
-    h.send_header("Location", f"{path}?n={(n + 1) % 3}")
-    h.send_header("Content-Length", "0")
-    h.end_headers()
+    start(h, 302, Location=f"{path}?n={(n + 1) % 3}", Content_Length="0")
 
 
 def redirect(h: Handler) -> None:
     """A 302 to wherever ``?to=`` says: how a portal link reaches an internal address."""
-    h.send_response(302)
-    h.send_header("Location", parse_qs(urlsplit(h.path).query).get("to", ["/"])[0])
-    h.send_header("Content-Length", "0")
-    h.end_headers()
+    start(h, 302, Location=parse_qs(urlsplit(h.path).query).get("to", ["/"])[0], Content_Length="0")
 
 
 def html_ok(h: Handler) -> None:
@@ -225,11 +200,7 @@ def invalid_utf8(h: Handler) -> None:
 def one_line(h: Handler) -> None:
     """100 MB without a single line break."""
     size = 100 * 1_000_000
-    h.send_response(200)
-    h.send_header("Content-Type", "text/csv")
-    h.send_header("Content-Length", str(size))
-    h.end_headers()
-    if h.command == "HEAD":
+    if not start(h, Content_Type="text/csv", Content_Length=str(size)):
         return
     chunk = b"x," * 500_000
     try:

@@ -202,20 +202,22 @@ class TableCache:
         self._analysing = threading.BoundedSemaphore(max(1, options.parallel))
 
     def get(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | NotModified:
-        """The analysis of ``resource`` (computed on first call), or why it could not be fetched."""
+        """The analysis of ``resource`` (computed on first call), or why it could not be fetched;
+        NOT_MODIFIED when the server says the file is the one the previous run read."""
         key = resource.url
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._results:
-                self._results[key] = self._analyse(resource, dataset)
+                known = self.previous.file(dataset.id, resource.id) if self.previous is not None else None
+                self._results[key] = self._analyse(resource, dataset, known[0] if known else None)
             return self._results[key]
 
-    def _analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError | NotModified:
+    def _analyse(self, resource: Resource, dataset: Dataset, validators: Mapping[str, str] | None = None
+                 ) -> TableAnalysis | FetchError | NotModified:
         max_bytes = int(self.options.max_download_mb * 1_000_000)
-        known = self.previous.file(dataset.id, resource.id) if self.previous is not None else None
         try:
-            got = download(self.http, resource.url, self.directory, max_bytes, known[0] if known else None)
+            got = download(self.http, resource.url, self.directory, max_bytes, validators)
         except FetchError as exc:
             return exc
         if isinstance(got, NotModified):
@@ -265,8 +267,9 @@ class TableCache:
 
     def analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
         """Download and analyse now, bypassing the cache (and any previous run)."""
-        got = TableCache(self.http, self.options, self.directory)._analyse(resource, dataset)
-        return got if not isinstance(got, NotModified) else FetchError("not modified", kind="broken")
+        got = self._analyse(resource, dataset)
+        assert not isinstance(got, NotModified), "only a conditional request is answered 304"
+        return got
 
     def close(self) -> None:
         """Remove the run's temporary folder."""
