@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,9 @@ def audit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Download tabular files and check what is inside them."),
         click.option("--full", is_flag=True,
                      help="With --db: read every file again, even of datasets whose change markers did not move."),
+        click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),
+                     default=None, help="Judge freshness as if today were this date (UTC), e.g. to audit "
+                                        "archived records: 2024-06-30."),
         click.option("--db", envvar="AUDITOR_DB", default=None,
                      help="Record the run in this history store (SQLAlchemy URL, or AUDITOR_DB).\n"
                           "e.g. sqlite:///history.sqlite, postgresql+psycopg://user@host/db"),
@@ -247,7 +251,8 @@ def run_audit(url: str, *, domain: str = "", **opts: Any) -> int:
     )
     with HttpClient(settings) as http:
         try:
-            result = audit_portal(url, http, rubric, checks, options, progress=progress)
+            now = opts["as_of"].replace(tzinfo=UTC) if opts.get("as_of") else None
+            result = audit_portal(url, http, rubric, checks, options, progress=progress, now=now)
         except AuditorError as exc:
             progress.close()
             if store is not None and run_id is not None:
@@ -376,28 +381,13 @@ def list_checks(fmt: str) -> None:
     from auditor import registry
 
     if fmt == "markdown":
+        from auditor.docgen import checks_markdown
+
         click.echo(checks_markdown(registry.all_checks()), nl=False)
         return
     for cls in registry.all_checks():
         summary = (cls.__doc__ or "").strip().splitlines()[0]
         click.echo(f"{cls.id:<36} {cls.dimension.value:<18} {cls.weight:>4g}  {summary}")
-
-
-def checks_markdown(checks: Any) -> str:
-    """docs/checks.md: every check's documentation, from its docstring."""
-    import inspect
-
-    out = ["# Checks", "",
-           "Generated from the check registry (`auditor checks --format markdown > docs/checks.md`); each "
-           "check's docstring is its documentation.", ""]
-    for cls in checks:
-        doc = inspect.cleandoc(cls.__doc__ or "")
-        path = "/".join(cls.__module__.split(".")) + ".py"
-        out += [f"## `{cls.id}`", "",
-                f"*Dimension*: {cls.dimension.value.replace('_', ' ')} · *default weight*: {cls.weight:g} · "
-                f"*severity for `auditor validate`*: {cls.severity} · *file*: `{path}`", "",
-                doc, "", f"**How to fix**: {cls.fix}", ""]
-    return "\n".join(out)
 
 
 @main.command()

@@ -49,3 +49,7 @@ class FetchError(AuditorError):
         super().__init__(message)
         self.kind = kind
         self.status = status
+
+
+#: How a resolver failure that may pass is worded (a temporary DNS failure is not a broken link).
+TEMPORARY_DNS = "name lookup failed for now"

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from auditor import __version__
-from auditor.errors import FetchError
+from auditor.errors import TEMPORARY_DNS, FetchError
 
 USER_AGENT = (
     f"portal-auditor/{__version__} (+https://github.com/portal-auditor/portal-auditor; "
@@ -421,7 +421,9 @@ class HttpClient:
             return FetchError("the server sent a compressed answer that cannot be decompressed",
                               kind="broken"), False
         if isinstance(exc, (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol)):
-            return FetchError(describe_transport_error(exc), kind="broken"), True
+            text = describe_transport_error(exc)
+            # A resolver that failed for now says nothing about the link.
+            return FetchError(text, kind="unresolved" if text.startswith(TEMPORARY_DNS) else "broken"), True
         return FetchError(f"{type(exc).__name__}: {exc}", kind="broken"), False
 
     def _drain(self, resp: httpx.Response) -> None:
@@ -510,8 +512,10 @@ def describe_transport_error(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         lowered = text.lower()
-        if "host not found" in lowered:
+        if "host not found" in lowered or lowered.startswith(TEMPORARY_DNS):
             return text
+        if "temporary failure in name resolution" in lowered or "try again" in lowered:
+            return f"{TEMPORARY_DNS} ({text}); the resolver did not answer, the domain may well exist"
         if "name or service not known" in lowered or "nodename nor servname" in lowered:
             return f"host not found ({text})"
         if "refused" in lowered:

@@ -23,7 +23,11 @@ class LicenseVerdict:
 # (pattern on the normalised text, Open Definition id, open?) - first match wins, so the
 # restrictive variants (non-commercial, no-derivatives) come before their open parents.
 _RULES: tuple[tuple[str, str, bool], ...] = (
+    # opendata.swiss terms of use, per resource: commercial use only with permission is not open.
+    (r"commercialwithpermission|commercial with permission|terms (by )?ask", "other-closed", False),
+    (r"noncommercialallowed commercialallowed|terms open|terms by", "other-open", True),
     (r"\bnc\b|noncommercial|non commercial|nicht kommerziell", "cc-nc", False),
+    (r"not open|nicht offen", "other-closed", False),
     (r"\bnd\b|noderiv|no deriv", "cc-nd", False),
     (r"other closed|closed|all rights reserved|proprietary|copyright", "other-closed", False),
     (r"cc ?zero|cc0|publicdomain zero|public domain dedication|zero 1 0|cc 1 0 universal|"

@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from auditor.frequency import Frequency, parse_frequency
+
 
 class Scope(StrEnum):
     """What a check looks at."""
@@ -89,7 +91,11 @@ class Dataset:
     ``data_modified`` is when the *data* last changed (Socrata ``rowsUpdatedAt``, CKAN the
     newest resource ``last_modified``); ``metadata_modified`` only says the page was edited.
     ``columns`` is ``None`` when the platform does not describe columns at all, and an empty
-    tuple when it says the dataset has none.
+    tuple when it says the dataset has none. ``frequency`` is the declared schedule as the
+    source parsed it (it knows its fields' conventions, such as HDX's day counts).
+    ``provenance`` names the field each fact was read from (``update_frequency``,
+    ``data_modified``, ``contact``, ``organization``, ``license``, ``columns``), and
+    ``language`` the language chosen where a field held several.
     """
 
     id: str
@@ -111,7 +117,17 @@ class Dataset:
     columns: tuple[Column, ...] | None = None
     resources: tuple[Resource, ...] = ()
     popularity: int = 0
+    frequency: Frequency | None = None
+    language: str = ""
+    provenance: Mapping[str, str] = field(default_factory=dict, compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def schedule(self) -> Frequency:
+        """The declared update frequency, parsed: the source's reading while it is a reading of
+        ``update_frequency`` (a copy with another text is parsed afresh)."""
+        if self.frequency is not None and self.frequency.label == self.update_frequency:
+            return self.frequency
+        return parse_frequency(self.update_frequency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from auditor.errors import ConfigError, FetchError
+from auditor.errors import TEMPORARY_DNS, ConfigError, FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -205,6 +205,8 @@ class GuardedBackend(QuickAckBackend):
         """The addresses of ``host`` the auditor may connect to; FetchError when there are none."""
         try:
             infos = self._resolve(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(dns_failure(host, exc)) from None
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"host not found: {host} ({exc})") from None
         allowed: list[str] = []
@@ -227,6 +229,19 @@ class GuardedBackend(QuickAckBackend):
                 kind="forbidden",
             )
         return allowed
+
+
+#: Resolver answers that say "try again": the name may well exist.
+_TEMPORARY = {getattr(socket, name) for name in ("EAI_AGAIN", "EAI_FAIL", "EAI_SYSTEM", "EAI_MEMORY")
+              if hasattr(socket, name)}
+
+
+def dns_failure(host: str, exc: socket.gaierror) -> str:
+    """A resolver failure in words: a domain that does not exist (NXDOMAIN: the link is
+    broken) or a lookup that failed for now (the resolver's trouble, not the link's)."""
+    if exc.errno in _TEMPORARY:
+        return f"{TEMPORARY_DNS}: {host} ({exc.strerror}); the resolver did not answer, the domain may well exist"
+    return f"host not found: {host} does not exist ({exc.strerror})"
 
 
 def transport_for(allow: AllowList | None, **kwargs: Any) -> httpx.HTTPTransport:

@@ -26,7 +26,7 @@ class Probe:
     """What one request (plus fallbacks) learned about a URL."""
 
     url: str
-    kind: str  # ok | broken | blocked | timeout | forbidden
+    kind: str  # ok | broken | blocked | timeout | forbidden | unresolved
     reason: str
     status: int | None = None
     final_url: str = ""
@@ -108,7 +108,7 @@ def _attempt(http: HttpClient, url: str, method: str) -> Probe:
                 head=body[:SNIFF_BYTES],
             )
     except FetchError as exc:
-        kind = exc.kind if exc.kind in ("timeout", "forbidden", "blocked") else "broken"
+        kind = exc.kind if exc.kind in ("timeout", "forbidden", "blocked", "unresolved") else "broken"
         return Probe(url, kind, str(exc), status=exc.status, method=method)
     except httpx.HTTPError as exc:
         # A body cut off mid-stream: the server answered, then dropped the connection.

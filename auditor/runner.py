@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.check import Check, CheckContext, DatasetCheck, ResourceCheck
 from auditor.config import Rubric
 from auditor.http import HttpClient
 from auditor.model import Dataset, Finding, Portal, Score, Status
+from auditor.reading import read_dataset
 from auditor.scoring import aggregate, score_findings
 from auditor.sources import Source, SourceOptions, detect_platform, get_source
 from auditor.table.analyse import ContentOptions
@@ -34,11 +35,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class DatasetResult:
-    """A dataset with its findings and score."""
+    """A dataset with its findings and score, and what the auditor read in its record
+    (the ``read`` section of report.json, see auditor.reading)."""
 
     dataset: Dataset
     findings: list[Finding]
     score: Score
+    read: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -233,7 +236,7 @@ def _audit_all(
             dataset = replace(dataset, raw={**dataset.raw, "fetch_error": problem})
         findings = run_checks(dataset, checks, ctx, rubric, previous)
         ctx.release(dataset)
-        return DatasetResult(slim(dataset), findings, score_findings(findings, rubric))
+        return DatasetResult(slim(dataset), findings, score_findings(findings, rubric), read_dataset(dataset))
 
     done = 0
     # At most a few pages' worth of datasets in flight keeps memory flat on big catalogues.
@@ -275,7 +278,7 @@ def rescore(result: AuditResult, findings: Callable[[DatasetResult], list[Findin
     datasets = []
     for r in result.datasets:
         new = sorted(findings(r), key=Finding.sort_key)
-        datasets.append(DatasetResult(r.dataset, new, score_findings(new, rubric)))
+        datasets.append(DatasetResult(r.dataset, new, score_findings(new, rubric), r.read))
     return replace(result, datasets=datasets, score=aggregate([r.score for r in datasets], rubric),
                    departments=department_scores(datasets, rubric))
 

@@ -93,6 +93,7 @@ def _report(result: AuditResult) -> dict[str, Any]:
                 "metadata_modified": iso(r.dataset.metadata_modified),
                 "content_marker": content_marker(r.dataset),
                 **_score(r.score),
+                "read": _safe(r.read),
                 "findings": [finding_dict(f) for f in r.findings],
             }
             for r in result.datasets
@@ -125,7 +126,7 @@ def result_from_report(doc: Mapping[str, Any]) -> AuditResult:
                     resource_id=f.get("resource"), value=f.get("value"), details=f.get("details") or {})
             for f in ds.get("findings") or []
         ]
-        results.append(DatasetResult(dataset, findings, _score_from(ds)))
+        results.append(DatasetResult(dataset, findings, _score_from(ds), dict(ds.get("read") or {})))
     started = parse_time(run.get("started"))
     finished = parse_time(run.get("finished"))
     assert started is not None and finished is not None, "a report always has its run times"

@@ -97,3 +97,22 @@ def test_table_cache_downloads_each_url_once(scripted, tmp_path: Path) -> None: 
         assert list(cache.directory.iterdir()) == []  # the download is gone once analysed
     assert len([r for r in server.requests if r[0] == "GET"]) == 1
     assert not cache.directory.exists()
+
+
+def test_a_whole_column_in_another_clear_convention_is_one_note_not_a_flood(tmp_path: Path) -> None:
+    """A Socrata floating timestamp column written as ISO 8601 (as the SODA JSON and some
+    exports write it) where the US-style CSV export format was declared."""
+    path = tmp_path / "rows.csv"
+    rows = "".join(f"{i},2019-03-{i % 28 + 1:02d}T00:00:00.000,{i * 1.5}\n" for i in range(3000))
+    path.write_text("Case ID,Opened,Amount\n" + rows, encoding="utf-8")
+    declared = {"Case ID": "text", "Opened": "calendar_date", "Amount": "number"}
+    analysis = analyse_file(path, declared=declared)
+    assert analysis.structure is not None
+    assert analysis.structure.errors.get("type-error", 0) == 0
+    assert analysis.schema_notes == ["column 'Opened' is declared a date and written in ISO 8601 "
+                                     "('2019-03-01T00:00:00.000'), not in the portal's US-style export format; "
+                                     "read as ISO 8601"]
+    # A bad value in that column is still one error, judged by the convention the file follows.
+    path.write_text("Case ID,Opened,Amount\n" + rows + "3000,2019-02-30T00:00:00.000,1\n", encoding="utf-8")
+    again = analyse_file(path, declared=declared)
+    assert again.structure is not None and again.structure.errors.get("type-error") == 1

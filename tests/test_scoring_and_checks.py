@@ -196,7 +196,7 @@ def test_docs_checks_md_is_generated_from_the_registry() -> None:
     from pathlib import Path
 
     from auditor import registry
-    from auditor.cli import checks_markdown
+    from auditor.docgen import checks_markdown
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
     assert doc.read_text("utf-8") == checks_markdown(registry.all_checks()), \

@@ -167,3 +167,24 @@ def test_an_incomplete_catalogue_is_said_on_the_portal_page(tmp_path: Path) -> N
     index = publish(result, tmp_path / "site", load_rubric(), registry.all_checks())
     html = index.read_text()
     assert "Incomplete audit:" in html and "HTTP 503 &lt;b&gt;" in html
+
+
+def test_the_officer_sees_what_was_read_and_where_from(tmp_path: Path) -> None:
+    """The dataset page shows the report's ``read`` section: each reading and its field."""
+    from auditor.reading import read_dataset
+    from auditor.sources.ckan_map import map_package
+    from tests.test_reading import real_packages
+
+    dataset = map_package(real_packages("toronto")[0], "https://open.toronto.ca")
+    assert dataset is not None
+    result = AuditResult(portal=Portal("https://open.toronto.ca", "ckan"), started=datetime(2026, 11, 22, tzinfo=UTC),
+                         finished=datetime(2026, 11, 22, tzinfo=UTC), score=Score(None, "", {}, {}), departments={},
+                         datasets=[DatasetResult(dataset, [], Score(None, "", {}, {}), read_dataset(dataset))],
+                         catalogue_size=1, sampled=False)
+    publish(result, tmp_path / "site", load_rubric(), registry.all_checks())
+    page = tmp_path / "site" / "datasets" / f"{safe_name(dataset.id)}.html"
+    text = " ".join(parse(page).text)
+    assert "what the auditor read in the record" in text
+    for reading in ("every month (written 'Monthly')", "refresh_rate", "2023-05-01", "last_refreshed",
+                    "City Clerk's Office", "owner_division", "maintainer_email"):
+        assert reading in text, reading

@@ -73,7 +73,8 @@ def test_view_seattle_911_uses_rows_updated_at_and_custom_frequency() -> None:
     assert ds.data_modified == datetime.fromtimestamp(view["rowsUpdatedAt"], tz=UTC)
     assert ds.metadata_modified == datetime.fromtimestamp(view["viewLastModified"], tz=UTC)
     assert ds.license == "Creative Commons 1.0 Universal"
-    assert ds.contact_name == "Department of Information Technology"
+    # "Data Owner" is the department, not a contact: a department name is nobody to write to.
+    assert ds.organization == "Department of Information Technology" and ds.contact_name == ""
     hidden = [c for c in view["columns"] if c["fieldName"].startswith(":")]
     assert ds.columns is not None and len(ds.columns) == len(view["columns"]) - len(hidden)
     docs = [r for r in ds.resources if r.kind == "documentation"]

@@ -22,6 +22,8 @@ class SourceOptions:
     asset_types: tuple[str, ...] = ("dataset", "file", "href", "map")
     #: A catalogue that pages on past its announced size, or past this, is cut here.
     max_entries: int = 1_000_000
+    #: Languages to read multilingual fields in, first choice first (then the portal's own).
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Source:
         self.notes: list[str] = []
         #: Why the catalogue could not be read to its end ("" when it was).
         self.incomplete = ""
+        #: Languages multilingual fields are read in, first choice first.
+        self.languages: tuple[str, ...] = self.options.languages
 
     @classmethod
     def detect(cls, url: str, http: HttpClient) -> bool:
@@ -86,12 +90,12 @@ class Source:
         self.incomplete = f"the catalogue stopped answering after {position:,} datasets: {exc}"
         self.notes.append(self.incomplete)
 
-    def too_many(self, count: int) -> bool:
-        """Whether paging must stop: past the announced size (a portal that never stops
-        paging) or past ``max_entries``. Records why."""
+    def too_many(self, count: int, *, paging: bool = True) -> bool:
+        """Whether reading must stop: past the announced size while paging (a portal that
+        never stops paging) or past ``max_entries``. Records why."""
         limit = self.options.max_entries
         announced = self.expected_total
-        if announced is not None and count > announced:
+        if paging and announced is not None and count > announced:
             self.notes.append(f"the catalogue kept paging past the {announced:,} datasets it announced; "
                               "stopped there")
             return True

@@ -75,6 +75,8 @@ class TableAnalysis:
     source_bytes: int | None = None  # full size when truncated and known
     seconds: float = 0.0
     schema_source: str = "inferred"
+    #: Where the file follows another clear convention than the one declared (one note per column).
+    schema_notes: list[str] = field(default_factory=list)
     #: The server's ETag / Last-Modified for the file: the next run asks "changed since?".
     validators: dict[str, str] = field(default_factory=dict)
 
@@ -223,9 +225,11 @@ def _read(
                          "(spreadsheets stop at 16,384): this is not a usable table")
     schema, labels, header_errors = infer_schema(head, dialect)
     if declared:
-        schema, used = content.declared_schema(schema, labels, declared)
+        samples = content.column_samples(head[: 256 * 1024], dialect, labels)
+        schema, used, notes = content.declared_schema(schema, labels, declared, samples)
         if used:
             out.schema_source = "declared"
+            out.schema_notes = notes
     out.labels = labels
     out.fields = [(f.name, f.type) for f in schema.fields]
     out.header_errors = header_errors

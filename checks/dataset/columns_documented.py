@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor import CheckContext, Dataset, DatasetCheck, Dimension, Finding, register
+from auditor.reading import columns_state
 
 
 @register
@@ -28,28 +29,27 @@ class ColumnsDocumented(DatasetCheck):
     def run(self, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
         """Share of columns with a description."""
         minimum = float(ctx.threshold(self.id, "min_share", 0.8))
-        docs = [r.name or r.url for r in dataset.resources if r.kind == "documentation"]
-        if dataset.columns:
-            described = [c for c in dataset.columns if c.description.strip()]
-            share = len(described) / len(dataset.columns)
-            missing = [c.name for c in dataset.columns if not c.description.strip()]
-            details: dict[str, Any] = {"columns": len(dataset.columns), "described": len(described),
-                       "undocumented": missing[:10], "documentation": docs}
-            if share >= minimum:
-                yield self.passed(dataset, f"{len(described)} of {len(dataset.columns)} columns "
-                                  "described", value=round(share, 3), **details)
+        state = columns_state(dataset)
+        docs = list(state.documentation)
+        if state.total:
+            missing = [c.name for c in dataset.columns or () if not c.description.strip()]
+            details: dict[str, Any] = {"columns": state.total, "described": state.described,
+                                       "undocumented": missing[:10], "documentation": docs}
+            said = f"{state.described} of {state.total} columns described"
+            if state.share >= minimum:
+                yield self.passed(dataset, said, value=round(state.share, 3), **details)
             elif docs:
-                yield self.passed(dataset, f"{len(described)} of {len(dataset.columns)} columns "
-                                  "described; a documentation file is attached",
-                                  value=max(round(share, 3), 0.75), **details)
+                yield self.passed(dataset, f"{said}; a documentation file is attached",
+                                  value=max(round(state.share, 3), 0.75), **details)
             else:
-                yield self.failed(dataset, f"{len(described)} of {len(dataset.columns)} columns "
-                                  "described", value=round(share, 3), **details)
+                yield self.failed(dataset, said, value=round(state.share, 3), **details)
         elif docs:
             yield self.passed(dataset, "documentation resource attached", documentation=docs)
-        elif dataset.columns is not None and dataset.asset_type not in ("dataset",):
-            yield self.skipped(dataset, f"a {dataset.asset_type} asset has no columns to describe")
-        elif not any(r.kind in ("file", "api") for r in dataset.resources):
-            yield self.skipped(dataset, "no data files to describe")
+        elif state.documented == "unknown":
+            yield self.errored(dataset, "the data dictionary could not be read: "
+                               f"{dataset.provenance.get('columns', '')}")
+        elif state.documented == "n/a":
+            yield self.skipped(dataset, f"a {dataset.asset_type} asset has no columns to describe"
+                               if dataset.asset_type != "dataset" else "no data files to describe")
         else:
             yield self.failed(dataset, "no column descriptions and no data dictionary")

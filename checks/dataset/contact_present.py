@@ -13,7 +13,9 @@ class ContactPresent(DatasetCheck):
 
     **Why**: when a column is unclear or a value is wrong, a resident needs someone to ask;
     a portal with no feedback route never hears about its errors.
-    **Passes**: an e-mail address or a contact URL. A department name alone earns half.
+    **Passes**: an e-mail address or a contact URL in a contact field (see "Where each fact is
+    read"); a publisher's home page or attribution link is not a way to ask. A contact's name
+    without an address earns half.
     """
 
     id = "dataset.contact-present"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from auditor import CheckContext, Dataset, DatasetCheck, Dimension, Finding, register
+from auditor.reading import description_state, description_text
 
 
 @register
@@ -15,7 +15,8 @@ class DescriptionPresent(DatasetCheck):
     **Why**: a title alone rarely tells a resident what a row is, where the data comes from
     or what it leaves out; search engines and the portal's own search also match on it.
     **Passes**: a description of at least ``min_length`` characters (default 100, as
-    data.gouv.fr) that is not just the title repeated. Shorter ones get partial credit.
+    data.gouv.fr) that is not just the title repeated nor a placeholder ("Notes", "TBD").
+    Shorter ones get partial credit.
     """
 
     id = "dataset.description-present"
@@ -27,13 +28,16 @@ class DescriptionPresent(DatasetCheck):
     def run(self, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
         """Measure the description against the minimum length."""
         minimum = int(ctx.threshold(self.id, "min_length", 100))
-        text = re.sub(r"<[^>]+>", " ", dataset.description or "")
-        text = re.sub(r"\s+", " ", text).strip()
+        text = description_text(dataset)
+        state = description_state(dataset)
         length = len(text)
-        if not text:
+        if state == "missing":
             yield self.failed(dataset, "no description", length=0, min_length=minimum)
-        elif text.lower() == dataset.title.strip().lower():
+        elif state == "title":
             yield self.failed(dataset, "the description only repeats the title",
+                              length=length, min_length=minimum)
+        elif state == "placeholder":
+            yield self.failed(dataset, f"the description is a placeholder ({text!r})",
                               length=length, min_length=minimum)
         elif length < minimum:
             yield self.failed(dataset, f"description is short ({length} of {minimum} characters)",

@@ -67,7 +67,8 @@ class TableValid(TableCheck):
             "encoding": table.info.label,
             "dialect": table.dialect.details(),
             "schema": {"source": table.schema_source,
-                       "fields": [{"name": n, "type": t} for n, t in table.fields]},
+                       "fields": [{"name": n, "type": t} for n, t in table.fields],
+                       "conventions": list(table.schema_notes)},
             **table.coverage(),
         }
         parts = []
@@ -83,6 +84,8 @@ class TableValid(TableCheck):
         for kind, n in sorted(structure.errors.items(), key=lambda kv: (-kv[1], kv[0])):
             parts.append(f"{n:,} {kind}{'s' if n != 1 else ''}")
         note = coverage_note(table)
+        if table.schema_notes:
+            note += "; " + "; ".join(table.schema_notes[:3])
         if structure.rows == 0:
             yield self.failed(dataset, "the table has a header but no data rows", resource=resource, **details)
             return

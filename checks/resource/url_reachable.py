@@ -16,8 +16,10 @@ class UrlReachable(ResourceCheck):
     **Why**: a broken download link is the most common reason residents give up on a
     portal. Blocked is not broken: a firewall challenge or throttling (403 challenge, 429)
     is recorded as an error, not held against the publisher.
-    **details.kind**: ok, broken, blocked or timeout (forbidden when the run may not fetch
-    that host).
+    A domain that does not exist (NXDOMAIN) is broken; a name lookup that failed for now
+    (the resolver's trouble) is an error, not held against the link.
+    **details.kind**: ok, broken, blocked, timeout or unresolved (forbidden when the run may
+    not fetch that host).
     """
 
     id = "resource.url-reachable"
@@ -37,7 +39,7 @@ class UrlReachable(ResourceCheck):
             # Map services answer a bare GET with "missing parameters": they are alive.
             yield self.passed(dataset, f"service answered ({probe.reason})", resource=resource,
                               **{**details, "kind": "ok"})
-        elif probe.kind in ("blocked", "forbidden"):
+        elif probe.kind in ("blocked", "forbidden", "unresolved"):
             yield self.errored(dataset, f"could not check: {probe.reason}", resource=resource, **details)
         else:
             yield self.failed(dataset, probe.reason, resource=resource, **details)

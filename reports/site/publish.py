@@ -139,6 +139,7 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
                                                              r.dataset.id)), datasets, strict=True):
         (out / entry["file"]).write_text(env.get_template("dataset.html").render(
             **common, root="../", d=r.dataset, ds=r, answers=_answers(r, fixes), entry=entry,
+            read_rows=read_rows(r.read),
             badge=f"../badges/{Path(entry['file']).stem}.svg"), "utf-8")
         grade = r.score.grade or "n/a"
         (out / "badges" / f"{Path(entry['file']).stem}.svg").write_text(
@@ -156,6 +157,35 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
         dump_json(report_dict(result), fh)
     (out / "findings.csv").write_text(_findings_csv(result), "utf-8")
     return out / "index.html"
+
+
+def read_rows(read: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The ``read`` section as (fact, reading, field) rows for the officer's table."""
+    if not read:
+        return []
+
+    def part(key: str) -> Mapping[str, Any]:
+        value = read.get(key)
+        return value if isinstance(value, Mapping) else {}
+
+    freq, updated, contact = part("frequency"), part("data_updated"), part("contact")
+    department, licence, columns = part("department"), part("licence"), part("columns")
+    reach = contact.get("email") or contact.get("url") or (f"{contact['name']} (a name only)"
+                                                            if contact.get("name") else "none given")
+    rows = [
+        ("Update schedule", f"{freq.get('words') or 'none'}" + (f" (written {freq['raw']!r})" if freq.get("raw")
+                                                                  else ""), freq.get("field")),
+        ("Data last updated", str(updated.get("date") or "no date given for the data")[:10], updated.get("field")),
+        ("Contact", str(reach), contact.get("field")),
+        ("Department", str(department.get("value") or "none given"), department.get("field")),
+        ("Licence", f"{licence.get('value') or 'none given'} ({licence.get('state', 'unknown')})",
+         licence.get("field")),
+        ("Columns explained", f"{columns.get('documented', 'unknown')} ({columns.get('described', 0)} of "
+                              f"{columns.get('count', 0)} described)", columns.get("field")),
+    ]
+    if read.get("language"):
+        rows.append(("Language chosen", str(read["language"]), "multilingual fields"))
+    return [{"fact": fact, "value": value, "field": str(field or "-")} for fact, value, field in rows]
 
 
 def _why(cls: Any) -> str:
