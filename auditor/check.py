@@ -76,7 +76,7 @@ class CheckContext:
         the server says the file is the one the previous run judged."""
         from auditor.table.fetch import is_tabular
 
-        if self.tables is None or not is_tabular(resource):
+        if self.tables is None or not (is_tabular(resource) or self.tables.knows(resource)):
             return None
         return self.tables.get(resource, dataset)
 

@@ -17,7 +17,7 @@ from auditor.http import HttpClient
 from auditor.model import Dataset, Finding, Resource, Score, Status
 from auditor.scoring import score_findings
 from auditor.table.analyse import ContentOptions, TableAnalysis, analyse_file
-from auditor.table.fetch import TableCache, gunzip, keys_for
+from auditor.table.fetch import CONVERTED, TableCache, gunzip, keys_for
 
 LEVELS = {"error": 2, "warning": 1}
 
@@ -104,7 +104,7 @@ def _local(path: Path, fmt: str, options: ContentOptions, workdir: Path) -> Tabl
             made.append(copy)
             work, truncated = gunzip(copy, max_bytes)
             made.append(work)
-        if fmt in ("XLSX", "JSON"):
+        if fmt in CONVERTED:
             from auditor.table.convert import to_csv
 
             staged = workdir / f"input.{fmt.lower()}"

@@ -185,9 +185,49 @@ def _looks_like_a_table(head: str, size: int) -> None:
 
 
 def _header_width(head: str, dialect: Dialect) -> int:
+    # Physical lines, not records: a cheap upper bound taken before any CSV parsing, which on
+    # a pathological header (hundreds of thousands of columns) is what must be avoided.
     lines = head.splitlines()
-    line = lines[dialect.header_row] if dialect.header_row < len(lines) else ""
-    return line.count(dialect.delimiter) + 1
+    return "".join(lines[dialect.header_row: dialect.header_lines]).count(dialect.delimiter) + 1
+
+
+def _records_after_header(head: str, dialect: Dialect) -> int:
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=dialect.delimiter)
+    count = 0
+    try:
+        for n, _ in enumerate(reader):
+            if n > dialect.header_row:
+                count += 1
+                break
+    except csv.Error:
+        return 1
+    return count
+
+
+def respaced(path: Path, info: TextInfo, dialect: Dialect) -> tuple[Path, TextInfo, Dialect]:
+    """A UTF-8 copy of the file with the spaces after each delimiter dropped where they come
+    before a quoted cell (Python's ``skipinitialspace``, frictionless' ``skipInitialSpace``),
+    the rows above the header kept as they are so record numbers stay the same."""
+    import csv
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="auditor-", suffix=".csv")
+    target = Path(name)
+    lines = 0
+    with open(path, encoding=info.encoding or "utf-8", errors="replace", newline="") as src, \
+            open(handle, "w", encoding="utf-8", newline="") as dst:
+        reader = csv.reader(src, delimiter=dialect.delimiter, skipinitialspace=True)
+        writer = csv.writer(dst, delimiter=dialect.delimiter, lineterminator="\n")
+        for n, row in enumerate(reader):
+            writer.writerow(row)
+            if n <= dialect.header_row:
+                # Lines the header ends on in the copy (a quoted label may hold a line break).
+                lines += 1 + sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in row)
+    copy = TextInfo(size=target.stat().st_size, sha256=info.sha256, kind=info.kind)
+    return target, copy, replace(dialect, header_lines=max(lines, 1), skip_initial_space=False)
 
 
 def _head_is_utf8(path: Path) -> bool:
@@ -234,8 +274,21 @@ def _read(
     out.fields = [(f.name, f.type) for f in schema.fields]
     out.header_errors = header_errors
     analysers: list[Analyser] = content.analysers(options, dataset_keys)
-    out.structure = scan(path, info, dialect, schema, labels, analysers, scan_options,
-                         declared=dict(declared or {}), declared_id=declared_id)
+    if path.stat().st_size <= HEAD_TEXT_BYTES and _records_after_header(head, dialect) == 0:
+        # Only a header (with or without a final line break): nothing to scan. The fast
+        # reader would take a header without a line break for an endless row.
+        out.structure = StructureResult()
+        return
+    copy = None
+    if dialect.skip_initial_space:
+        # The fast reader has no "space after delimiter" setting: read a respaced copy.
+        copy, info, dialect = respaced(path, info, dialect)
+    try:
+        out.structure = scan(copy or path, info, dialect, schema, labels, analysers, scan_options,
+                             declared=dict(declared or {}), declared_id=declared_id)
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
     out.content = {a.name: getattr(a, "result", None) for a in analysers if a.name != "sample"}
     sample = next((a for a in analysers if isinstance(a, content.Sample)), None)
     if sample is not None:

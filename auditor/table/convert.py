@@ -1,4 +1,5 @@
-"""XLSX workbooks and SODA JSON arrays, turned into CSV so one pipeline reads every table."""
+"""XLSX and legacy XLS workbooks and SODA JSON arrays, turned into CSV so one pipeline reads
+every table (openpyxl for XLSX, xlrd for the binary XLS format)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def to_csv(path: Path, fmt: str, max_bytes: int) -> Path | str:
     try:
         if fmt == "XLSX":
             reason = _xlsx(path, out, max_bytes)
+        elif fmt == "XLS":
+            reason = _xls(path, out, max_bytes)
         else:
             reason = _json(path, out)
     except Exception as exc:  # noqa: BLE001 - a broken workbook is a finding, not a crash
@@ -42,13 +45,56 @@ def _xlsx(path: Path, out: Path, max_bytes: int) -> str | None:
         if sheet is None:
             return "the workbook has no sheets"
         with open(out, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = csv.writer(fh, lineterminator="\n")
             for row in sheet.iter_rows(values_only=True):
                 writer.writerow(["" if v is None else _cell(v) for v in row])
                 if fh.tell() > max_bytes:
                     break
     finally:
         book.close()
+    return None
+
+
+def _xls(path: Path, out: Path, max_bytes: int) -> str | None:
+    """The first sheet of a legacy (BIFF, Excel 97-2003) workbook."""
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic[:4] != b"\xd0\xcf\x11\xe0":
+        if magic[:4] == b"PK\x03\x04":
+            return _xlsx(path, out, max_bytes)  # an XLSX named .xls: read it as what it is
+        return "the file is not an XLS workbook"
+    import datetime as dt
+
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True)
+    try:
+        if not book.nsheets:
+            return "the workbook has no sheets"
+        # The first sheet that holds anything: a blank cover sheet is not the table.
+        sheet = next((book.sheet_by_index(i) for i in range(book.nsheets) if book.sheet_by_index(i).nrows),
+                     book.sheet_by_index(0))
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            for r in range(sheet.nrows):
+                row = []
+                for cell in sheet.row(r):
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        value: Any = xlrd.xldate_as_datetime(cell.value, book.datemode)
+                        row.append(value.date().isoformat() if value.time() == dt.time() else value.isoformat())
+                    elif cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+                        row.append(str(int(cell.value)))
+                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                        row.append("true" if cell.value else "false")
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                        row.append("")
+                    else:
+                        row.append(_cell(cell.value))
+                writer.writerow(row)
+                if fh.tell() > max_bytes:
+                    break
+    finally:
+        book.release_resources()
     return None
 
 
@@ -71,7 +117,7 @@ def _json(path: Path, out: Path) -> str | None:
         for key in record:
             fields.setdefault(str(key), None)
     with open(out, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(list(fields))
         for record in data:
             writer.writerow([_json_cell(record.get(k)) for k in fields])

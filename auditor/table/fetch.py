@@ -31,7 +31,9 @@ from auditor.table.analyse import ContentOptions, TableAnalysis, analyse_file
 if TYPE_CHECKING:
     from auditor.incremental import Previous
 
-TABULAR = frozenset({"CSV", "TSV", "XLSX", "JSON"})
+TABULAR = frozenset({"CSV", "TSV", "XLSX", "XLS", "JSON"})
+#: Formats read through a conversion to CSV (auditor.table.convert).
+CONVERTED = frozenset({"XLSX", "XLS", "JSON"})
 CHUNK = 1 << 16
 
 
@@ -195,6 +197,7 @@ class TableCache:
         self._own = directory is None
         self.directory = Path(tempfile.mkdtemp(prefix="auditor-")) if directory is None else directory
         self._results: dict[str, TableAnalysis | FetchError | NotModified] = {}
+        self._preloaded: set[str] = set()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         # Downloads overlap freely; analyses are CPU-bound, so only a few run at once, which
@@ -232,7 +235,7 @@ class TableCache:
                 paths.append(path)
                 truncated = truncated or cut
             fmt = normalise_format(resource.format, resource.media_type, resource.url)
-            if fmt in ("XLSX", "JSON"):
+            if fmt in CONVERTED:
                 from auditor.table.convert import to_csv
 
                 converted = to_csv(path, fmt, max_bytes)
@@ -264,6 +267,13 @@ class TableCache:
         """Use an analysis made elsewhere (``auditor validate`` of a local file)."""
         with self._guard:
             self._results[resource.url] = analysis
+            self._preloaded.add(resource.url)
+
+    def knows(self, resource: Resource) -> bool:
+        """Whether an analysis of this resource was handed over (then it is a table to judge,
+        whatever its URL looks like: a local SODA JSON array has no ``/resource/`` path)."""
+        with self._guard:
+            return resource.url in self._preloaded
 
     def analyse(self, resource: Resource, dataset: Dataset) -> TableAnalysis | FetchError:
         """Download and analyse now, bypassing the cache (and any previous run)."""

@@ -40,7 +40,8 @@ class ScanOptions:
     max_block_bytes: int = 64 << 20  # the longest row that can be read
     group_bytes: int = 3 << 20  # rows analysed together (Arrow bytes)
     sample_rows: int = 10_000  # rows kept, evenly spaced, for Great Expectations
-    malformed_cap: int = 2_000  # malformed rows handed to frictionless; the rest are counted
+    malformed_batch: int = 2_000  # malformed rows handed to frictionless at a time
+    malformed_cap: int = 200_000  # malformed rows judged by frictionless; the rest by width alone
     examples: int = 3  # examples kept per error type
     value_cache: int = 200_000  # distinct suspicious values remembered per column
 
@@ -381,20 +382,30 @@ def calendar_valid(field: Any, block: Block, i: int, fallback: Any) -> Any:
 
 
 class _Malformed:
-    """Rows whose cell count is wrong: pyarrow hands them over instead of parsing them."""
+    """Rows whose cell count is wrong: pyarrow hands them over instead of parsing them.
 
-    def __init__(self, width: int, delimiter: str, options: ScanOptions) -> None:
+    They are judged by frictionless itself in batches (every error type, types included);
+    past ``malformed_cap`` rows only their widths are counted, and the report says so.
+    """
+
+    def __init__(self, width: int, delimiter: str, options: ScanOptions, schema: Any,
+                 result: StructureResult) -> None:
         self.width = width
         self.delimiter = delimiter
         self.options = options
-        self.kept: list[tuple[int, str]] = []  # (record number, raw text), up to the cap
+        self.schema = schema
+        self.result = result
+        self.batch: list[tuple[int, str]] = []  # (record number, raw text) not judged yet
+        self.judged = 0
         self.numbers: list[int] = []
         self.counted: Counter[str] = Counter()  # errors of rows beyond the cap, from widths alone
 
     def __call__(self, row: Any) -> str:
         self.numbers.append(row.number)
-        if len(self.kept) < self.options.malformed_cap:
-            self.kept.append((row.number, row.text))
+        if self.judged + len(self.batch) < self.options.malformed_cap:
+            self.batch.append((row.number, row.text))
+            if len(self.batch) >= self.options.malformed_batch:
+                self.flush()
         else:
             text = row.text or ""
             if not text.strip(self.delimiter + " \r\n"):
@@ -405,17 +416,24 @@ class _Malformed:
                 self.counted["missing-cell"] += self.width - row.actual_columns
         return "skip"
 
-    def report(self, result: StructureResult, schema: Any) -> None:
-        """Frictionless' exact errors for the kept rows; width-based counts for the rest."""
-        for err in check_rows(self.kept, schema, self.delimiter):
+    def flush(self) -> None:
+        """Frictionless' exact errors for the rows waiting."""
+        result = self.result
+        for err in check_rows(self.batch, self.schema, self.delimiter):
             result.errors[err.type] += 1
             if err.field and err.type != "extra-cell":
                 result.errors_by_field[err.field] += 1
             if sum(1 for e in result.examples if e.type == err.type) < self.options.examples:
                 result.examples.append(err)
+        self.judged += len(self.batch)
+        self.batch = []
+
+    def report(self) -> None:
+        """Judge what is left; add the width-based counts for rows past the cap."""
+        self.flush()
         for kind, n in self.counted.items():
-            result.errors[kind] += n
-        result.malformed_estimated = max(0, len(self.numbers) - len(self.kept))
+            self.result.errors[kind] += n
+        self.result.malformed_estimated = max(0, len(self.numbers) - self.judged)
 
 
 def scan(
@@ -436,7 +454,7 @@ def scan(
     if not fields:
         raise TableError("no columns found: the file has no header row")
     keys = [f"c{i}" for i in range(len(fields))]
-    malformed = _Malformed(len(fields), dialect.delimiter, options)
+    malformed = _Malformed(len(fields), dialect.delimiter, options, schema, result)
     meta = TableMeta(
         columns=[Column(i, keys[i], labels[i] if i < len(labels) else "", f.name, f.type,
                         (declared or {}).get(labels[i] if i < len(labels) else f.name, ""))
@@ -448,7 +466,7 @@ def scan(
         analyser.start(meta)
     seen = _read_rows(path, info, dialect, keys, options, malformed, everyone)
     result.rows = seen + len(malformed.numbers)
-    malformed.report(result, schema)
+    malformed.report()
     rows = RowMap(dialect.header_row + 2, malformed.numbers)
     for analyser in everyone:
         analyser.finish(rows, result.rows)
@@ -472,7 +490,8 @@ def _read_rows(
 
     read_options = pacsv.ReadOptions(
         use_threads=False, block_size=options.block_bytes, column_names=keys,
-        skip_rows=dialect.header_row + 1, encoding=_arrow_encoding(info.encoding),
+        # pyarrow skips physical lines; a quoted label with a line break spans two.
+        skip_rows=dialect.header_lines, encoding=_arrow_encoding(info.encoding),
     )
     parse_options = pacsv.ParseOptions(
         delimiter=dialect.delimiter, newlines_in_values=True, ignore_empty_lines=False,
@@ -524,7 +543,7 @@ def _arrow_encoding(encoding: str) -> str:
 
 def _arrow_message(text: str, options: ScanOptions) -> str:
     if "straddling" in text or "block" in text.lower():
-        return f"a single row is longer than {options.block_bytes >> 20} MB; the file is not a usable table"
+        return f"a single row is longer than {options.max_block_bytes >> 20} MB; the file is not a usable table"
     if "Empty CSV file" in text:
         return "the file is empty"
     return f"cannot parse the file as CSV: {text.splitlines()[0][:200]}"

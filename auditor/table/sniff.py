@@ -13,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,8 @@ class TextInfo:
     bom: bool = False
     first_non_utf8: int | None = None  # byte offset of the first byte that is not UTF-8
     first_non_utf8_line: int | None = None
+    #: Legacy encodings that decoded every byte, most plausible first (when not UTF-8).
+    candidates: tuple[str, ...] = ()
 
     @property
     def is_utf8(self) -> bool:
@@ -57,6 +60,8 @@ class TextInfo:
         if self.first_non_utf8 is not None:
             out["first_non_utf8_byte"] = self.first_non_utf8
             out["first_non_utf8_line"] = self.first_non_utf8_line
+        if self.candidates:
+            out["encoding_candidates"] = list(self.candidates)
         return out
 
 
@@ -68,12 +73,19 @@ class Dialect:
     header_row: int = 0  # 0-based record index of the header; rows above it are titles or notes
     line_ending: str = "LF"  # LF | CRLF | CR
     title_rows: tuple[str, ...] = field(default_factory=tuple)  # short previews of skipped rows
+    #: Physical lines up to and including the header: a quoted label may hold a line break,
+    #: so records and lines differ, and a line-based reader must skip this many.
+    header_lines: int = 1
+    #: Cells written as ``, "value"``: the space after the delimiter is not part of the value.
+    skip_initial_space: bool = False
 
     def details(self) -> dict[str, object]:
         """JSON-safe evidence."""
         names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
         out: dict[str, object] = {"delimiter": names.get(self.delimiter, self.delimiter),
                                   "line_ending": self.line_ending, "header_row": self.header_row + 1}
+        if self.skip_initial_space:
+            out["space_after_delimiter"] = True
         if self.title_rows:
             out["rows_above_header"] = list(self.title_rows)
         return out
@@ -88,7 +100,7 @@ def kind_of(head: bytes) -> str:
             return kind
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
         return "text"
-    if b"\x00" in head[:4096]:
+    if _looks_binary(head[:4096]):
         return "binary"
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()[:512].lower()
     if stripped.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (
@@ -97,9 +109,39 @@ def kind_of(head: bytes) -> str:
         return "html"
     if stripped.startswith((b"<?xml", b"<")):
         return "xml"
-    if stripped.startswith((b"[", b"{")):
+    if stripped.startswith((b"[", b"{")) and _parses_as_json(head):
         return "json"
     return "text"
+
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """Binary data has NUL and control bytes throughout; a stray NUL in a cell of a text
+    table does not make it binary (it is judged the same wherever it stands)."""
+    if not sample:
+        return False
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    return sample.count(0) > max(2, 0.01 * len(sample)) or controls > max(8, 0.1 * len(sample))
+
+
+def _parses_as_json(head: bytes) -> bool:
+    """Whether text that opens with ``[`` or ``{`` is JSON: it parses, or fails only where the
+    head is cut off (``[id],name`` is a CSV header, not JSON)."""
+    import json
+
+    text = head.lstrip(codecs.BOM_UTF8).decode("utf-8", "replace").strip()
+    try:
+        json.JSONDecoder().raw_decode(text)
+    except RecursionError:
+        return True  # nested deeper than Python parses: not a table either way
+    except ValueError as exc:
+        # A head shorter than the sample is the whole file: it must parse. A longer one may
+        # be cut anywhere, so only an error where it is cut is forgiven.
+        cut = len(head) >= HEAD_BYTES
+        return cut and getattr(exc, "pos", 0) >= len(text) - 16
+    return True
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -166,10 +208,11 @@ def with_utf8_verdict(info: TextInfo, path: Path, bad: tuple[int, int] | None, h
         if head.startswith(codecs.BOM_UTF8):
             return TextInfo(info.size, info.sha256, info.kind, "utf-8-sig", "UTF-8 with BOM", bom=True)
         return TextInfo(info.size, info.sha256, info.kind, "utf-8", "UTF-8")
-    encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
-    label = "Windows-1252" if encoding == "cp1252" else "ISO-8859-1"
-    return TextInfo(info.size, info.sha256, info.kind, encoding, label, first_non_utf8=bad[0],
-                    first_non_utf8_line=bad[1])
+    from auditor.table.legacy import guess_legacy
+
+    guess = guess_legacy(path)
+    return TextInfo(info.size, info.sha256, info.kind, guess.codec, guess.label, first_non_utf8=bad[0],
+                    first_non_utf8_line=bad[1], candidates=tuple(label for label, _ in guess.scores))
 
 
 def locate_non_utf8(path: Path) -> tuple[int, int] | None:
@@ -198,18 +241,6 @@ def locate_non_utf8(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    with open(path, "rb") as fh:
-        try:
-            while chunk := fh.read(CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
 def read_head_text(path: Path, info: TextInfo, limit: int = HEAD_BYTES) -> str:
     """The first ``limit`` bytes decoded, cut at the last line break."""
     with open(path, "rb") as fh:
@@ -222,21 +253,29 @@ def read_head_text(path: Path, info: TextInfo, limit: int = HEAD_BYTES) -> str:
     return text.lstrip("\ufeff")
 
 
-def _records(text: str, delimiter: str, limit: int = 60) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _records(text: str, delimiter: str, limit: int = 60, *, skip_space: bool = False) -> list[list[str]]:
+    return _read_records(text, delimiter, limit, skip_space=skip_space)[0]
+
+
+def _read_records(text: str, delimiter: str, limit: int = 60, *,
+                  skip_space: bool = False) -> tuple[list[list[str]], list[int]]:
+    """Records of the text, and the physical line each ends on (quoted line breaks included)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=skip_space)
     out: list[list[str]] = []
+    ends: list[int] = []
     try:
         for row in reader:
             out.append(row)
+            ends.append(reader.line_num)
             if len(out) >= limit:
                 break
     except csv.Error:
         pass
-    return out
+    return out, ends
 
 
 def sniff_dialect(head: str) -> Dialect:
-    """Delimiter, line ending and header row from the head of the file."""
+    """Delimiter, line ending, header row and quoting habits from the head of the file."""
     if "\r\n" in head:
         ending = "CRLF"
     elif "\r" in head and "\n" not in head:
@@ -244,16 +283,28 @@ def sniff_dialect(head: str) -> Dialect:
     else:
         ending = "LF"
     delimiter = _pick_delimiter(head)
-    records = _records(head, delimiter)
+    skip_space = _space_before_quotes(head, delimiter)
+    records, ends = _read_records(head, delimiter, skip_space=skip_space)
     header = _header_row(records)
     titles = tuple(_preview(r) for r in records[:header])
-    return Dialect(delimiter=delimiter, header_row=header, line_ending=ending, title_rows=titles)
+    lines = ends[header] if header < len(ends) else header + 1
+    return Dialect(delimiter=delimiter, header_row=header, line_ending=ending, title_rows=titles,
+                   header_lines=lines, skip_initial_space=skip_space)
+
+
+def _space_before_quotes(head: str, delimiter: str) -> bool:
+    """Whether quoted cells are written after a space (``"1", "2.3"``): then the space is
+    layout, as frictionless' ``skipInitialSpace`` reads it, not part of the value."""
+    lines = [line for line in head.splitlines()[:50] if line.strip()]
+    spaced = sum(1 for line in lines if f'{delimiter} "' in line)
+    tight = sum(1 for line in lines if f'{delimiter}"' in line)
+    return spaced > 0 and spaced >= 0.5 * len(lines) and spaced > tight
 
 
 def _pick_delimiter(head: str) -> str:
     best, best_score = ",", -1.0
     for delimiter in DELIMITERS:
-        rows = [r for r in _records(head, delimiter, limit=40) if any(c.strip() for c in r)]
+        rows = [r for r in _records(head, delimiter, limit=40, skip_space=True) if any(c.strip() for c in r)]
         if not rows:
             continue
         widths = [len(r) for r in rows]
@@ -271,24 +322,43 @@ def _nonempty(row: list[str]) -> int:
     return sum(1 for c in row if c.strip())
 
 
+_NUMBER = re.compile(r"^[-+]?(\d[\d,.' ]*|\.\d+)([eE][-+]?\d+)?%?$")
+_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
+def _is_data_row(row: list[str]) -> bool:
+    """A row with a number or a date in it reads as data, not as column names."""
+    return any(_NUMBER.match(c.strip()) or _DATE.match(c.strip()) for c in row if c.strip())
+
+
 def _header_row(records: list[list[str]]) -> int:
     """Index of the header: the first row as full as the data below it.
 
     Title lines, notes and blank lines above a table have one or two filled cells; a
-    header names (nearly) every column. Only the first 20 rows are considered.
+    header names (nearly) every column. A row as wide as the table that names two or more
+    columns, holds no numbers and is followed by a data row is the header even with blank
+    labels (``id,,age``): a title is never followed directly by data. Only the first 20 rows
+    are considered.
     """
     filled = [_nonempty(r) for r in records]
-    body = [n for n in filled[len(filled) // 2:] if n] or [n for n in filled if n]
+    # Titles and notes stand at the top: the table's own fill is the most common one below
+    # the first third (a stray wide row at the end of a small file is not it); between
+    # equally common ones, the fuller.
+    body = [n for n in filled[len(filled) // 3:] if n] or [n for n in filled if n]
     if not body:
         return 0
-    target = statistics.median(body)
+    target = max(statistics.multimode(body))
     need = max(2.0, 0.8 * target) if target >= 2 else 1.0
     if filled and filled[0] >= need:
         return 0
-    for i, n in enumerate(filled[:20]):
-        if n >= need:
-            return i
-    return 0
+    width = max(statistics.multimode([len(r) for r in records if any(c.strip() for c in r)]))
+    first_full = next((i for i, n in enumerate(filled[:20]) if n >= need), 0)
+    for j in range(first_full):
+        row = records[j]
+        if (filled[j] >= 2 and len(row) >= width and not _is_data_row(row) and j + 1 < len(records)
+                and _is_data_row(records[j + 1])):
+            return j
+    return first_full
 
 
 def _preview(row: list[str], limit: int = 60) -> str:

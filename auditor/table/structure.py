@@ -57,7 +57,7 @@ def _fl_dialect(dialect: Dialect, header_row: int | None) -> Any:
     from frictionless import Dialect as FlDialect
     from frictionless import formats
 
-    control = formats.CsvControl(delimiter=dialect.delimiter)
+    control = formats.CsvControl(delimiter=dialect.delimiter, skip_initial_space=dialect.skip_initial_space)
     if header_row is None:
         return FlDialect(header=False, controls=[control])
     return FlDialect(header_rows=[header_row + 1], controls=[control])
@@ -70,7 +70,7 @@ def infer_schema(head: str, dialect: Dialect) -> tuple[Any, list[str], list[RowE
     # Frictionless infers from its first 100 rows; the first 1,000 lines cover them and keep
     # its own reading cheap.
     lines = head.splitlines(keepends=True)
-    data = "".join(lines[: dialect.header_row + HEAD_RECORDS]).encode("utf-8")
+    data = "".join(lines[: dialect.header_lines + HEAD_RECORDS]).encode("utf-8")
     resource = Resource(data, format="csv", encoding="utf-8", dialect=_fl_dialect(dialect, dialect.header_row))
     resource.infer()
     report = validate(Resource(data, format="csv", encoding="utf-8",
@@ -88,7 +88,8 @@ def infer_schema(head: str, dialect: Dialect) -> tuple[Any, list[str], list[RowE
     return resource.schema, labels, errors
 
 
-def check_rows(texts: Sequence[tuple[int, str]], schema: Any, delimiter: str) -> list[RowError]:
+def check_rows(texts: Sequence[tuple[int, str]], schema: Any, delimiter: str,
+               skip_initial_space: bool = False) -> list[RowError]:
     """Frictionless' exact errors for malformed rows, given as (record number, raw text)."""
     if not texts:
         return []
@@ -100,7 +101,8 @@ def check_rows(texts: Sequence[tuple[int, str]], schema: Any, delimiter: str) ->
     for _, text in texts:
         buf.write(text.replace("\r\n", "\n").rstrip("\n") + "\n")
     resource = Resource(buf.getvalue().encode("utf-8"), format="csv", encoding="utf-8", schema=schema,
-                        dialect=FlDialect(header_rows=[1], controls=[formats.CsvControl(delimiter=delimiter)]))
+                        dialect=FlDialect(header_rows=[1], controls=[formats.CsvControl(
+                            delimiter=delimiter, skip_initial_space=skip_initial_space)]))
     report = validate(resource, limit_errors=len(texts) * (len(schema.fields) + 2) + 10)
     out: list[RowError] = []
     numbers = [n for n, _ in texts]

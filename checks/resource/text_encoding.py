@@ -37,7 +37,10 @@ class TextEncoding(TableCheck):
         if not info.is_utf8:
             where = (f" (first non-UTF-8 byte on line {info.first_non_utf8_line:,})"
                      if info.first_non_utf8_line and info.first_non_utf8_line > 1 else "")
-            problems.append(f"encoded as {info.label}, not UTF-8{where}")
+            others = [c for c in info.candidates if c != info.label]
+            chosen = (f"; read as {info.label}, the most plausible of {', '.join([info.label, *others[:4]])}"
+                      if others else "")
+            problems.append(f"encoded as {info.label}, not UTF-8{where}{chosen}")
         if dialect.line_ending == "CR":
             problems.append("old Mac CR-only line endings")
         if problems:
