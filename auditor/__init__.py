@@ -6,8 +6,6 @@ from here, and nothing heavy is imported on the way.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from auditor.check import CheckContext, DatasetCheck, ResourceCheck, TableCheck  # noqa: E402
 from auditor.model import (  # noqa: E402
     Column,
@@ -21,6 +19,7 @@ from auditor.model import (  # noqa: E402
     Status,
 )
 from auditor.registry import register  # noqa: E402
+from auditor.version import __version__
 
 __all__ = [
     "CheckContext",

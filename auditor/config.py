@@ -7,7 +7,6 @@ ConfigError whose one-line message names the file and the key path.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,17 +17,21 @@ from auditor.model import Dimension
 
 
 def config_dir() -> Path:
-    """Where the bundled config lives: a source checkout, or the installed data files."""
+    """Where the config lives: ``AUDITOR_CONFIG_DIR``, else the bundled package data
+    (``auditor.defaults``, the repository's config/ folder), wherever pip put it."""
     env = os.environ.get("AUDITOR_CONFIG_DIR")
     candidates = [Path(env)] if env else []
-    candidates += [
-        Path(__file__).resolve().parent.parent / "config",
-        Path(sys.prefix) / "share" / "portal-auditor" / "config",
-    ]
+    try:
+        from importlib.resources import files
+
+        candidates.append(Path(str(files("auditor.defaults"))))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    candidates.append(Path(__file__).resolve().parent.parent / "config")
     for path in candidates:
         if (path / "rubric.yaml").is_file():
             return path
-    raise ConfigError("bundled config/rubric.yaml not found (set AUDITOR_CONFIG_DIR)")
+    raise ConfigError("the bundled rubric.yaml was not found (reinstall, or set AUDITOR_CONFIG_DIR)")
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ def checks_markdown(checks: Iterable[Any]) -> str:
            "docs/checks.md`); each check's docstring is its documentation.", ""]
     for cls in checks:
         doc = inspect.cleandoc(cls.__doc__ or "")
-        path = "/".join(cls.__module__.split(".")) + ".py"
+        # The file in the repository: auditor.checks.* is installed from the checks/ folder.
+        path = "/".join(cls.__module__.split(".")[1:]) + ".py"
         out += [f"## `{cls.id}`", "",
                 f"*Dimension*: {cls.dimension.value.replace('_', ' ')} · *default weight*: {cls.weight:g} · "
                 f"*severity for `auditor validate`*: {cls.severity} · *file*: `{path}`", "",

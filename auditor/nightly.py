@@ -12,7 +12,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,100 +34,35 @@ class NightlyResult:
     digests: list[str]  # one line per digest: where it went, or that it was printed
 
 
-def last_content(store: Any, portal: str, checks: Sequence[Any]) -> Any:
-    """What the last complete run of ``portal`` read from files, for an incremental audit."""
-    from auditor.check import TableCheck
-    from auditor.incremental import previous_content
-
-    runs = store.runs(portal, limit=1)
-    if not runs:
-        return None
-    return previous_content(store.report(runs[0].id), {c.id for c in checks if issubclass(c, TableCheck)})
-
-
 def run_portal(portal: str, db_url: str, dry_run: bool = False,
                echo: Callable[[str], None] | None = None, full: bool = False) -> NightlyResult:
-    """Audit one configured portal (a config id or a config file path), record the run, send its digests."""
-    from auditor import registry
-    from auditor.config import apply_portal, find_portal, load_rubric, portal_suites
-    from auditor.errors import AuditorError, ConfigError
-    from auditor.http import HttpClient, settings_for
-    from auditor.runner import AuditOptions, audit_portal
-    from auditor.sources import SourceOptions
-    from auditor.store import Store
-    from auditor.table import ContentOptions
-    from reports import report_dict
+    """Audit one configured portal (a config id or a config file path), record the run, send its digests.
+
+    The same pipeline as ``auditor audit`` (auditor.job), with the portal config's settings
+    over the defaults and the environment over the config.
+    """
+    from auditor import job as pipeline
+    from auditor.config import find_portal
+    from auditor.errors import ConfigError
+    from auditor.settings import settings_for
 
     cfg = find_portal(portal)
     if cfg is None:
         raise ConfigError(f"no portal config {portal!r}")
-    checks = registry.all_checks()
-    known = {c.id: c for c in checks}
-    rubric = apply_portal(load_rubric(None, known), cfg, known)
-    content = ContentOptions(max_download_mb=cfg.max_download_mb or 200.0, suites=tuple(portal_suites(cfg)))
-    settings = settings_for(
-        cfg.url, timeout=cfg.timeout or 30.0, per_host=cfg.concurrency or 4, max_rate=cfg.max_rate,
-        retries=cfg.retries if cfg.retries is not None else 3,
-        app_token=os.environ.get(cfg.app_token_env, "") if cfg.app_token_env else "",
-        allow_hosts=tuple(h for h in os.environ.get("AUDITOR_ALLOW_HOSTS", "").split(",") if h),
-        allow_addresses=(*cfg.allow_addresses, *os.environ.get("AUDITOR_ALLOW_ADDRESSES", "").split()),
-    )
-    store = Store(db_url)
-    options = AuditOptions(platform=cfg.platform, max_datasets=cfg.max_datasets,
-                           workers=max(2, (cfg.concurrency or 4) * 2), source=SourceOptions(domain=cfg.domain),
-                           content=content, previous=None if full else last_content(store, cfg.id, checks))
-    run_id = store.start(cfg.id, cfg.url)
+    settings = settings_for(cfg, {"full": full} if full else {})
+    job = pipeline.open_run(pipeline.prepare(settings, cfg, db_url))
     try:
-        with HttpClient(settings) as http:
-            result = audit_portal(cfg.url, http, rubric, checks, options)
-    except AuditorError:
-        store.abandon(run_id)
-        raise
-    except BaseException:
-        store.abandon(run_id, "interrupted")
-        raise
-    if cfg.title:
-        result = replace(result, portal=replace(result.portal, title=cfg.title))
-    from auditor.streaks import with_link_history
-
-    result = with_link_history(store, cfg.id, result, cfg.broken_after, rubric)
-    doc = report_dict(result)
-    store.finish(run_id, doc)
-    changes = store.changes(store.resolve(str(run_id)), doc)
-    store.close()
-    lines = _send_digests(cfg, changes, {c.id: c.fix for c in checks}, dry_run, echo)
-    log.info("%s: run %d stored, score %s, %d new problems, %d fixed", cfg.id, run_id, doc["portal"]["score"],
-             len(changes.new), len(changes.fixed))
-    return NightlyResult(cfg.id, run_id, doc["portal"]["score"], len(changes.new), len(changes.fixed), lines)
-
-
-def _send_digests(cfg: PortalConfig, changes: Any, fixes: dict[str, str], dry_run: bool,
-                  echo: Callable[[str], None] | None) -> list[str]:
-    from auditor.digest import build_digests, send_email, send_webhook
-
-    if changes.before is None:
-        return []  # a first run has no "since last night"
-    lines = []
-    for digest in build_digests(changes, cfg.title or cfg.id, cfg.owners, fixes):
-        if dry_run:
-            text = f"--- digest for {digest.department} -> {', '.join(digest.emails) or digest.webhook}\n" \
-                   f"Subject: {digest.subject}\n\n{digest.text()}"
-            (echo or print)(text)
-            lines.append(f"{digest.department}: printed (dry run)")
-            continue
-        if digest.emails:
-            ok = send_email(digest, cfg.notify)
-            lines.append(f"{digest.department}: e-mail {'sent' if ok else 'NOT sent'} to {', '.join(digest.emails)}")
-        if digest.webhook:
-            ok = send_webhook(digest, _post, cfg.notify.retries if cfg.notify else 3)
-            lines.append(f"{digest.department}: webhook {'delivered' if ok else 'NOT delivered'}")
-    return lines
-
-
-def _post(url: str, payload: dict[str, Any]) -> int:
-    import httpx
-
-    return httpx.post(url, json=payload, timeout=30).status_code
+        outcome = pipeline.run(job, digests=True, dry_run=dry_run, echo=echo)
+    finally:
+        pipeline.close(job)
+    for warning in outcome.warnings:
+        log.warning("%s: %s", cfg.id, warning)
+    changes = outcome.changes
+    new = len(changes.new) if changes is not None else 0
+    fixed = len(changes.fixed) if changes is not None else 0
+    score = outcome.doc["portal"]["score"]
+    log.info("%s: run %s stored, score %s, %d new problems, %d fixed", cfg.id, outcome.run_id, score, new, fixed)
+    return NightlyResult(cfg.id, outcome.run_id or 0, score, new, fixed, outcome.digests)
 
 
 def due(cfg: PortalConfig, last_started: str | None, now: datetime | None = None) -> bool:

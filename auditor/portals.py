@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -115,7 +115,7 @@ class PortalFile(_Strict):
     """The YAML file as written."""
 
     url: str
-    platform: Literal["socrata", "ckan"] | None = None
+    platform: str | None = None
     title: str = ""
     domain: str = ""
     app_token_env: str = ""
@@ -129,6 +129,16 @@ class PortalFile(_Strict):
     suites: list[Any] = Field(default_factory=list)
     #: Non-public networks, addresses or host[:port] that resources of this portal may live on.
     allow_addresses: list[str] = Field(default_factory=list)
+
+    @field_validator("platform")
+    @classmethod
+    def _platform(cls, value: str | None) -> str | None:
+        from auditor.sources.base import platform_names
+
+        known = platform_names()
+        if value is not None and value not in known:
+            raise ValueError(f"unknown platform {value!r} (known: {', '.join(known)})")
+        return value
 
     @field_validator("url")
     @classmethod

@@ -48,8 +48,9 @@ def load_plugins() -> None:
         return
     _loaded = True
     names = {ep.value for ep in entry_points(group="auditor.checks")}
-    # A source checkout run without installation still finds its own built-ins.
-    names.add("checks")
+    # The built-ins are a subpackage of the project (installed from the checks/ folder): a
+    # checks.py in the working directory cannot stand in for them.
+    names.add("auditor.checks")
     for name in sorted(names):
         importlib.import_module(name)
 

@@ -16,14 +16,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from auditor import __version__
 from auditor.check import Check, CheckContext, DatasetCheck, ResourceCheck
 from auditor.config import Rubric
 from auditor.http import HttpClient
-from auditor.model import Dataset, Finding, Portal, Score, Status
+from auditor.model import Dataset, Finding, Portal, Score
 from auditor.reading import read_dataset
+from auditor.result import AuditResult, DatasetResult
+
+__all__ = ["AuditOptions", "AuditResult", "DatasetResult", "audit_portal", "rescore", "run_checks"]
 from auditor.scoring import aggregate, score_findings
 from auditor.sources import Source, SourceOptions, detect_platform, get_source
 from auditor.table.analyse import ContentOptions
@@ -31,36 +33,6 @@ from auditor.table.fetch import TableCache
 
 if TYPE_CHECKING:
     from auditor.incremental import Previous
-
-
-@dataclass
-class DatasetResult:
-    """A dataset with its findings and score, and what the auditor read in its record
-    (the ``read`` section of report.json, see auditor.reading)."""
-
-    dataset: Dataset
-    findings: list[Finding]
-    score: Score
-    read: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class AuditResult:
-    """Everything one audit produced."""
-
-    portal: Portal
-    started: datetime
-    finished: datetime
-    datasets: list[DatasetResult]
-    score: Score
-    departments: dict[str, Score]
-    catalogue_size: int | None
-    sampled: bool
-    notes: list[str] = field(default_factory=list)
-    requests: int = 0
-    #: Why the catalogue was not read to its end; "" when it was.
-    incomplete: str = ""
-    version: str = __version__
 
 
 @dataclass(frozen=True)
@@ -281,9 +253,3 @@ def rescore(result: AuditResult, findings: Callable[[DatasetResult], list[Findin
         datasets.append(DatasetResult(r.dataset, new, score_findings(new, rubric), r.read))
     return replace(result, datasets=datasets, score=aggregate([r.score for r in datasets], rubric),
                    departments=department_scores(datasets, rubric))
-
-
-def failing(result: DatasetResult) -> list[Finding]:
-    """A dataset's FAIL and ERROR findings, worst first."""
-    bad = [f for f in result.findings if f.status in (Status.FAIL, Status.ERROR)]
-    return sorted(bad, key=lambda f: (f.status != Status.FAIL, -f.weight * (1 - (f.value or 0))))

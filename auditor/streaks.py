@@ -14,7 +14,8 @@ from typing import Any
 
 from auditor.config import Rubric
 from auditor.model import Finding, Status
-from auditor.runner import AuditResult, DatasetResult, rescore
+from auditor.result import AuditResult, DatasetResult
+from auditor.runner import rescore
 from auditor.timeutil import iso
 
 CHECK = "resource.url-reachable"

@@ -125,7 +125,7 @@ def _local(path: Path, fmt: str, options: ContentOptions, workdir: Path) -> Tabl
 
 def result_dict(result: ValidateResult) -> dict[str, Any]:
     """The JSON shape of ``auditor validate``: report findings plus the file's profile."""
-    from reports.json_report import _safe, finding_dict
+    from auditor.report import finding_dict, safe
 
     analysis = result.analysis
     profile: dict[str, Any] = {}
@@ -143,7 +143,7 @@ def result_dict(result: ValidateResult) -> dict[str, Any]:
         "score": result.score.overall,
         "grade": result.score.grade,
         "worst": levels[result.worst()],
-        "file": _safe(profile),
+        "file": safe(profile),
         "findings": [{**finding_dict(f), "level": levels[result.level(f)]} for f in result.findings],
     }
 

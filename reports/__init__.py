@@ -1,8 +1,12 @@
-"""Renderers: an AuditResult in, a report out. Built-ins register like any plugin."""
+"""Renderers: an AuditResult in, a view of it out (terminal, report.json on disk, site).
+
+The report's schema and the result types live in the core (``auditor.report``,
+``auditor.result``); this package only renders them.
+"""
 
 from __future__ import annotations
 
-from reports.console import render_console
-from reports.json_report import SCHEMA, report_dict, result_from_report, write_json
+from auditor.reports.console import render_console
+from auditor.reports.json_report import write_json
 
-__all__ = ["SCHEMA", "render_console", "report_dict", "result_from_report", "write_json"]
+__all__ = ["render_console", "write_json"]

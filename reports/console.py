@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from auditor.model import Dimension, Score
 from auditor.redact import clean
-from auditor.runner import AuditResult, failing
+from auditor.result import AuditResult, failing
 
 
 def _fmt(score: float | None) -> str:

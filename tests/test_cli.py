@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 
 from auditor.demo.server import DemoServer
+from tests.conftest import auditor
 
 ALLOW = ["--allow-host", "127.0.0.1"]
 
 
-def auditor(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True,
-                          timeout=timeout, check=False)
 
 
 def report(path: Path) -> dict:

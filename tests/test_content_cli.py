@@ -6,25 +6,18 @@ import csv
 import io
 import json
 import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from auditor.demo.server import DemoServer
-from tests.conftest import Responder, ScriptedServer
+from tests.conftest import Responder, ScriptedServer, auditor
 
 CSV = Path(__file__).with_name("fixtures") / "csv"
 ALLOW = ["--allow-host", "127.0.0.1"]
 
 
-def auditor(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TMPDIR": os.environ.get("AUDITOR_TEST_TMP", tempfile.gettempdir())}
-    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True,
-                          timeout=timeout, check=False, env=env)
 
 
 def findings(doc: dict) -> dict[str, dict]:

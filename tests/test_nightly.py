@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Responder, ScriptedServer
+from tests.conftest import Responder, ScriptedServer, auditor
 
 
 class Mailbox:
@@ -123,9 +123,6 @@ def open_city(scripted: Callable[[Responder], ScriptedServer], tmp_path: Path, s
     return city, server, configs
 
 
-def auditor(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=timeout,
-                          check=False)
 
 
 def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer], mailbox: Mailbox,
@@ -305,8 +302,8 @@ def test_a_moved_marker_with_an_unchanged_file_costs_a_304_not_a_download(script
     from auditor.config import load_rubric
     from auditor.http import HttpClient, settings_for
     from auditor.incremental import previous_content
+    from auditor.report import report_dict
     from auditor.runner import AuditOptions, audit_portal
-    from reports import report_dict
 
     body = b"id,name\n" + b"".join(b"%d,Row %d\n" % (i, i) for i in range(500))
     state = {"modified": "2026-11-01T00:00:00"}

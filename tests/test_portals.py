@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from auditor.config import all_portals, apply_portal, load_portal, load_rubric
 from auditor.errors import ConfigError
+from tests.conftest import cli
 
 
 def write(tmp_path: Path, text: str, name: str = "city.yaml") -> Path:
@@ -57,7 +56,7 @@ broken_after: 3
         ("platform: ckan\n", "url: required"),
         ("url: ftp://x\n", "url: expected an http(s) URL"),
         ("url: https://x\nplatfrom: ckan\n", "platfrom: unknown key"),
-        ("url: https://x\nplatform: arcgis\n", "platform: Input should be 'socrata' or 'ckan'"),
+        ("url: https://x\nplatform: arcgis\n", "platform: unknown platform 'arcgis' (known: ckan, socrata)"),
         ("url: https://x\nschedule: {cron: '0 2 * *'}\n", "schedule.cron: expected 5 cron fields"),
         ("url: https://x\nschedule: {timezone: Mars/Olympus}\n", "schedule.timezone: unknown time zone 'Mars/Olympus'"),
         ("url: https://x\nlimits: {max_datasets: 0}\n", "limits.max_datasets: Input should be greater than or equal to 1"),
@@ -73,21 +72,18 @@ def test_mistakes_are_one_line_with_file_and_key(tmp_path: Path, text: str, mess
     with pytest.raises(ConfigError) as err:
         load_portal(path)
     assert str(path) in str(err.value) and message in str(err.value)
-    run = subprocess.run([sys.executable, "-m", "auditor", "config", "check", str(path)], capture_output=True,
-                         text=True, check=False)
+    run = cli("config", "check", str(path))
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and message in run.stderr
 
 
 def test_unknown_weight_or_threshold_names_the_check(tmp_path: Path) -> None:
     path = write(tmp_path, "url: https://x\nweights: {checks: {dataset.nope: 2}}\n")
-    run = subprocess.run([sys.executable, "-m", "auditor", "config", "check", str(path)], capture_output=True,
-                         text=True, check=False)
+    run = cli("config", "check", str(path))
     assert run.returncode == 2 and "weights.checks.dataset.nope: unknown check" in run.stderr
 
 
 def test_config_check_of_the_bundled_folder_passes() -> None:
-    run = subprocess.run([sys.executable, "-m", "auditor", "config", "check"], capture_output=True, text=True,
-                         check=False)
+    run = cli("config", "check")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("ok: rubric, 4 portal configs")
 
@@ -96,6 +92,5 @@ def test_suites_in_a_portal_config_are_checked(tmp_path: Path) -> None:
     write(tmp_path, "suites:\n  - name: s\n    expectations:\n      - expect_column_values_to_be_uniq: {column: a}\n",
           "suites.yaml")
     path = write(tmp_path, "url: https://x\nsuites: [suites.yaml]\n")
-    run = subprocess.run([sys.executable, "-m", "auditor", "config", "check", str(path)], capture_output=True,
-                         text=True, check=False)
+    run = cli("config", "check", str(path))
     assert run.returncode == 2 and "suites.yaml: suites[0].expectations[0]: unknown expectation" in run.stderr

@@ -235,7 +235,7 @@ def test_log_lines_and_tracebacks_are_masked(caplog: pytest.LogCaptureFixture) -
 def test_site_page_names_stay_in_their_folder_and_never_collide(ids: list[str]) -> None:
     from pathlib import PurePosixPath
 
-    from reports.site import safe_name
+    from auditor.reports.site import safe_name
 
     names = [safe_name(i) for i in ids]
     assert len(set(names)) == len(names)

@@ -167,7 +167,7 @@ def test_newest_resource_last_modified_beats_dcat_modified() -> None:
 
 
 def test_metadata_modified_is_never_the_data_date_and_freshness_says_why() -> None:
-    from checks.dataset.fresh import Fresh
+    from auditor.checks.dataset.fresh import Fresh
 
     package = {"id": "p", "name": "p", "title": "T", "frequency": "daily", "metadata_modified": "2024-06-01T00:00:00"}
     dataset = map_package(package, BASE)
@@ -387,8 +387,8 @@ def test_additional_access_points_are_resources() -> None:
 # -- 12. freshness in plain, graded words ------------------------------------------------
 
 def test_freshness_is_graded_by_lateness_and_says_the_date() -> None:
+    from auditor.checks.dataset.fresh import Fresh
     from auditor.model import Dataset
-    from checks.dataset.fresh import Fresh
 
     values = []
     for age in (0.5, 2.5, 3.5, 6, 30):
@@ -404,8 +404,8 @@ def test_freshness_is_graded_by_lateness_and_says_the_date() -> None:
 
 
 def test_hourly_schedules_never_read_every_zero_hours() -> None:
+    from auditor.checks.dataset.fresh import Fresh
     from auditor.model import Dataset
-    from checks.dataset.fresh import Fresh
 
     ds = Dataset("d", "D", update_frequency="Data are updated multiple times per hour",
                  data_modified=datetime(2024, 1, 1, tzinfo=UTC))

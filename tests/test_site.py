@@ -16,9 +16,9 @@ from auditor import registry
 from auditor.config import load_rubric
 from auditor.demo.server import DemoServer
 from auditor.model import Dataset, Dimension, Finding, Portal, Resource, Score, Status
+from auditor.reports.site import publish, safe_name
+from auditor.reports.site.publish import csv_cell
 from auditor.runner import AuditResult, DatasetResult
-from reports.site import publish, safe_name
-from reports.site.publish import csv_cell
 
 HOSTILE = '<script>alert(1)</script>'
 

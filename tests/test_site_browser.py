@@ -16,7 +16,8 @@ import pytest
 
 from auditor import registry
 from auditor.config import load_rubric
-from reports.site import publish
+from auditor.reports.site import publish
+from tests.conftest import missing
 from tests.test_site import hostile_result
 
 SHOTS = Path(os.environ.get("AUDITOR_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output")) / "screenshots"
@@ -27,7 +28,7 @@ def chromium_path() -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.fail("Chromium not found (install the Debian 'chromium' package; .ci/run does)")
+    missing("Chromium not found (install the Debian 'chromium' package; tests/run.sh does)")
 
 
 @pytest.fixture(scope="module")

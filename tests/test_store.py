@@ -7,8 +7,6 @@ import json
 import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,13 +14,11 @@ import pytest
 
 from auditor.demo.server import DemoServer
 from auditor.store import Store, StoreError, diff_reports
+from tests.conftest import auditor
 
 ALLOW = ["--allow-host", "127.0.0.1"]
 
 
-def auditor(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, timeout=timeout,
-                          check=False, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture(scope="module")

@@ -149,8 +149,28 @@ def register_source(name: str) -> Callable[[type[Source]], type[Source]]:
     return wrap
 
 
+PLATFORM_GROUP = "auditor.platforms"
+
+
+def platform_names() -> list[str]:
+    """The registered platform names, read from the entry points without importing them."""
+    from importlib.metadata import entry_points
+
+    return sorted({ep.name for ep in entry_points(group=PLATFORM_GROUP)}) or ["ckan", "socrata"]
+
+
+def load_platforms() -> dict[str, type[Source]]:
+    """Import every registered platform (their classes register on import)."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=PLATFORM_GROUP):
+        ep.load()
+    return SOURCES
+
+
 def get_source(platform: str) -> type[Source]:
     """The Source class for a platform name."""
+    load_platforms()
     try:
         return SOURCES[platform]
     except KeyError:
@@ -160,6 +180,7 @@ def get_source(platform: str) -> type[Source]:
 
 def detect_platform(url: str, http: HttpClient) -> str:
     """Ask the portal which API it speaks; raise SourceError when none answers."""
+    load_platforms()
     reasons = []
     for name in sorted(SOURCES):
         try:
@@ -169,5 +190,6 @@ def detect_platform(url: str, http: HttpClient) -> str:
             reasons.append(f"{name}: {exc}")
             if exc.kind in ("timeout", "forbidden") or "connection refused" in str(exc):
                 break
-    why = "; ".join(reasons) or "neither API answered"
-    raise SourceError(f"{url} is not a CKAN or Socrata portal ({why}); use --platform to force one")
+    why = "; ".join(reasons) or "no platform's API answered"
+    names = " or ".join(n.upper() if n == "ckan" else n.capitalize() for n in sorted(SOURCES))
+    raise SourceError(f"{url} is not a {names} portal ({why}); use --platform to force one")

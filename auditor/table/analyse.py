@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from auditor.table.scan import Analyser, ScanOptions, StructureResult, TableError, scan
+from auditor.table.arrow import Analyser
+from auditor.table.options import ContentOptions
+from auditor.table.scan import ScanOptions, StructureResult, TableError, scan
 from auditor.table.sniff import (
     Dialect,
     TextInfo,
@@ -39,23 +41,6 @@ _NOT_A_TABLE = {
     "ole2": "the file is a legacy Office document (.xls), not a CSV",
     "binary": "the file holds binary data, not text",
 }
-
-
-@dataclass(frozen=True)
-class ContentOptions:
-    """How much to read and what to look for."""
-
-    max_download_mb: float = 200.0
-    sample_rows: int = 10_000
-    thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    now: float | None = None  # epoch seconds; the audit clock, for "future" dates
-    suites: Sequence[Any] = ()  # expectation suites (auditor.table.expectations.Suite)
-    keep_sample: bool = False  # keep the evenly spaced sample even without suites
-    parallel: int = 2  # files analysed at once in an audit: CPU-bound, and each holds its own memory
-
-    def scan_options(self) -> ScanOptions:
-        """Bounds for the parsing pass."""
-        return ScanOptions(sample_rows=self.sample_rows)
 
 
 @dataclass
@@ -249,7 +234,8 @@ def _read(
     declared_id: str | None,
     dataset_keys: Mapping[str, Sequence[str]],
 ) -> None:
-    from auditor.table import content
+    from auditor.table import analysers as content
+    from auditor.table import declared as declared_types
 
     info = out.info
     assert info is not None
@@ -265,8 +251,8 @@ def _read(
                          "(spreadsheets stop at 16,384): this is not a usable table")
     schema, labels, header_errors = infer_schema(head, dialect)
     if declared:
-        samples = content.column_samples(head[: 256 * 1024], dialect, labels)
-        schema, used, notes = content.declared_schema(schema, labels, declared, samples)
+        samples = declared_types.column_samples(head[: 256 * 1024], dialect, labels)
+        schema, used, notes = declared_types.declared_schema(schema, labels, declared, samples)
         if used:
             out.schema_source = "declared"
             out.schema_notes = notes

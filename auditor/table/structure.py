@@ -169,7 +169,7 @@ def fast_test(field: Any) -> Callable[[Any, int], Any] | None:
     if ftype == "time" and fmt == "default":
         return regex(_TIME)
     if ftype in ("date", "datetime") and fmt == "default":
-        from auditor.table.scan import calendar_valid
+        from auditor.table.arrow import calendar_valid
 
         pattern = _DATE if ftype == "date" else _DATETIME
         return lambda block, i: calendar_valid(field, block, i,

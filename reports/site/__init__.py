@@ -8,6 +8,6 @@ spreadsheet would run as a formula are neutralised; file names derived from data
 cannot leave the output folder.
 """
 
-from reports.site.publish import publish, safe_name
+from auditor.reports.site.publish import publish, safe_name
 
 __all__ = ["publish", "safe_name"]

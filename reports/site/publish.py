@@ -14,7 +14,7 @@ from typing import Any
 
 from auditor.config import Rubric
 from auditor.model import Dimension, Finding, Status
-from auditor.runner import AuditResult, DatasetResult
+from auditor.result import AuditResult, DatasetResult
 
 HERE = Path(__file__).resolve().parent
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -102,7 +102,7 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
             department_history: Mapping[str, Sequence[tuple[str, float | None]]] | None = None) -> Path:
     """Write the site into ``out`` (created); the path of its index page."""
     from auditor.redact import dump_json
-    from reports.json_report import report_dict
+    from auditor.report import report_dict
 
     env = _environment()
     out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,89 @@
+"""``auditor validate``: one file, no portal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.cli.app import main
+from auditor.cli.common import EXIT_BELOW, EXIT_OK, allow_address_option, content_settings, fail, with_content_options
+from auditor.redact import json_text
+
+
+@main.command()
+@click.argument("target")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write validate.json into this folder.")
+@click.option("--format", "fmt", type=click.Choice(["console", "json"]), default="console", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning"]),
+              help="Exit 1 when a finding reaches this level (warning includes error).")
+@click.option("--check", "selected", multiple=True, help="Only checks with this id prefix.")
+@click.option("--ignore", multiple=True, help="Skip checks with this id prefix.")
+@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), help="YAML merged over the rubric.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds per request, for a URL.")
+@click.option("--allow-host", "allow_hosts", multiple=True, help="Fetch only these hosts (repeatable).")
+@allow_address_option()
+@with_content_options
+def validate(target: str, **opts: Any) -> None:
+    """Check one tabular file (a local PATH or a URL): structure, encoding and content.
+
+    Runs every file-level check (the resource.* checks that read contents) and prints the
+    findings in the same shape as an audit report. For data pipelines: --fail-on error
+    exits 1 when the file is unfit for use; --fail-on warning also on lesser problems.
+
+    \b
+    Examples:
+      auditor validate permits.csv
+      auditor validate https://data.example.org/api/views/abcd-1234/rows.csv --format json
+      auditor validate fares.csv --suite fares.yaml --fail-on error
+    """
+    sys.exit(run_validate(target, **opts))
+
+
+def run_validate(target: str, **opts: Any) -> int:
+    """Validate one file; print and write the findings; return the exit code."""
+
+    from auditor import registry
+    from auditor.config import load_rubric
+    from auditor.errors import ConfigError, RegistryError
+    from auditor.http import HttpClient, settings_for
+    from auditor.redact import clean
+    from auditor.validate import LEVELS, result_dict, validate_target
+
+    try:
+        checks = registry.select(opts["selected"], opts["ignore"])
+        rubric = load_rubric(opts["rubric"], {c.id: c for c in registry.all_checks()})
+    except (ConfigError, RegistryError) as exc:
+        fail(str(exc))
+    content = content_settings(opts)
+    origin = target if target.startswith(("http://", "https://")) else ""
+    settings = settings_for(origin, timeout=opts["timeout"], retries=2, allow_hosts=tuple(opts["allow_hosts"]),
+                            allow_addresses=tuple(opts["allow_addresses"]))
+    with HttpClient(settings) as http:
+        result = validate_target(target, http, rubric, checks, content)
+    data = result_dict(result)
+    if opts["out_dir"]:
+        opts["out_dir"].mkdir(parents=True, exist_ok=True)
+        path = opts["out_dir"] / "validate.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json_text(data) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        click.echo(f"wrote {path}", err=True)
+    if opts["fmt"] == "json":
+        click.echo(json_text(data))
+    else:
+        file = data["file"]
+        score = "n/a" if result.score.overall is None else f"{result.score.overall:.0f} ({result.score.grade})"
+        click.echo(f"{clean(target, 100)}: {file.get('rows', 0):,} rows, {len(file.get('columns', []))} columns, "
+                   f"{file.get('encoding', '?')}; data-quality score {score}")
+        marks = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skip": "skip"}
+        for f in data["findings"]:
+            level = f" [{f['level']}]" if f["level"] != "ok" else ""
+            click.echo(f"  {marks[f['status']]} {f['check']:<28} {clean(f['message'], 160)}{level}")
+    if opts["fail_on"] and result.worst() >= LEVELS[opts["fail_on"]]:
+        return EXIT_BELOW
+    return EXIT_OK
