@@ -22,6 +22,7 @@ import httpx
 
 from auditor.errors import TEMPORARY_DNS, FetchError
 from auditor.hosts import Host as _Host
+from auditor.settings import DEFAULTS
 from auditor.version import __version__
 
 USER_AGENT = (
@@ -37,9 +38,9 @@ MAX_RETRY_AFTER = 120.0
 class HttpSettings:
     """Knobs of the HTTP layer; every one has a polite default."""
 
-    timeout: float = 30.0
-    per_host: int = 4
-    retries: int = 3
+    timeout: float = DEFAULTS.timeout
+    per_host: int = DEFAULTS.concurrency
+    retries: int = DEFAULTS.retries
     backoff: float = 0.5
     min_interval: float = 0.0
     app_token: str = field(default="", repr=False)
@@ -69,9 +70,9 @@ class HttpSettings:
 def settings_for(
     url: str,
     *,
-    timeout: float = 30.0,
-    per_host: int = 4,
-    retries: int = 3,
+    timeout: float = DEFAULTS.timeout,
+    per_host: int = DEFAULTS.concurrency,
+    retries: int = DEFAULTS.retries,
     max_rate: float | None = None,
     app_token: str = "",
     allow_hosts: tuple[str, ...] = (),

@@ -133,7 +133,7 @@ class PortalFile(_Strict):
     @field_validator("platform")
     @classmethod
     def _platform(cls, value: str | None) -> str | None:
-        from auditor.sources.base import platform_names
+        from auditor.platforms import platform_names
 
         known = platform_names()
         if value is not None and value not in known:

@@ -77,6 +77,11 @@ class AuditSettings:
         return replace(self, **merged)
 
 
+#: The defaults, for the layers that keep their own copy of a setting (the HTTP client, the
+#: file reader): they read it from here, so each default is written once.
+DEFAULTS = AuditSettings()
+
+
 def _coerce(key: str, value: Any) -> Any:
     if key in ("allow_hosts", "allow_addresses", "selected", "ignore", "languages"):
         if isinstance(value, str):

@@ -30,7 +30,7 @@ SETTINGS = ("platform", "max_datasets", "concurrency", "max_rate", "timeout", "r
 
 def platforms() -> list[str]:
     """The registered platforms (the ``auditor.platforms`` entry points), without importing them."""
-    from auditor.sources.base import platform_names
+    from auditor.platforms import platform_names
 
     return platform_names()
 

@@ -15,10 +15,9 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from auditor.settings import AuditSettings
+from auditor.settings import DEFAULTS
 
 EXIT_OK, EXIT_BELOW, EXIT_USAGE = 0, 1, 2
-DEFAULTS = AuditSettings()
 
 
 class Progress:

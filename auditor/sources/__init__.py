@@ -7,6 +7,7 @@ the ``auditor.platforms`` group (pyproject.toml); a third party adds one the sam
 
 from __future__ import annotations
 
+from auditor.platforms import platform_names
 from auditor.sources.base import (
     SOURCES,
     Source,
@@ -14,7 +15,6 @@ from auditor.sources.base import (
     detect_platform,
     get_source,
     load_platforms,
-    platform_names,
 )
 
 __all__ = ["SOURCES", "Source", "SourceOptions", "detect_platform", "get_source", "load_platforms",

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from auditor.errors import FetchError, IncompatiblePortal, PortalUnavailable, SourceError
 from auditor.http import HttpClient
 from auditor.model import Dataset, Portal
+from auditor.platforms import PLATFORM_GROUP
 
 SOURCES: dict[str, type[Source]] = {}
 
@@ -147,16 +148,6 @@ def register_source(name: str) -> Callable[[type[Source]], type[Source]]:
         return cls
 
     return wrap
-
-
-PLATFORM_GROUP = "auditor.platforms"
-
-
-def platform_names() -> list[str]:
-    """The registered platform names, read from the entry points without importing them."""
-    from importlib.metadata import entry_points
-
-    return sorted({ep.name for ep in entry_points(group=PLATFORM_GROUP)}) or ["ckan", "socrata"]
 
 
 def load_platforms() -> dict[str, type[Source]]:

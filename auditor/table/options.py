@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.settings import DEFAULTS
 from auditor.table.scan import ScanOptions
 
 
@@ -13,8 +14,8 @@ from auditor.table.scan import ScanOptions
 class ContentOptions:
     """How much to read and what to look for."""
 
-    max_download_mb: float = 200.0
-    sample_rows: int = 10_000
+    max_download_mb: float = DEFAULTS.max_download_mb
+    sample_rows: int = DEFAULTS.sample_rows
     thresholds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     now: float | None = None  # epoch seconds; the audit clock, for "future" dates
     suites: Sequence[Any] = ()  # expectation suites (auditor.table.expectations.Suite)

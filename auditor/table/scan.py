@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.settings import DEFAULTS
 from auditor.table.arrow import Analyser, Block, Column, RowMap, TableMeta, filled
 from auditor.table.sniff import Dialect, TextInfo
 from auditor.table.structure import RowError, check_rows, fast_test, needs_check, reader
@@ -39,7 +40,7 @@ class ScanOptions:
     block_bytes: int = 1 << 20  # small blocks stay in the CPU cache; a longer row retries bigger
     max_block_bytes: int = 64 << 20  # the longest row that can be read
     group_bytes: int = 3 << 20  # rows analysed together (Arrow bytes)
-    sample_rows: int = 10_000  # rows kept, evenly spaced, for Great Expectations
+    sample_rows: int = DEFAULTS.sample_rows  # rows kept, evenly spaced, for Great Expectations
     malformed_batch: int = 2_000  # malformed rows handed to frictionless at a time
     malformed_cap: int = 200_000  # malformed rows judged by frictionless; the rest by width alone
     examples: int = 3  # examples kept per error type
