@@ -93,6 +93,14 @@ class Check:
     # How bad a FAIL is for ``auditor validate --fail-on``: "error" makes the file unfit for
     # use, "warning" makes it harder to use. An ERROR finding always counts as "error".
     severity: ClassVar[str] = "warning"
+    #: The resident's question this check answers on the site (auditor.questions), "" for none.
+    question: ClassVar[str] = ""
+
+    @classmethod
+    def advice(cls, finding: Finding) -> str:
+        """How to fix this finding: the check's ``fix``, unless the check knows a better one for
+        the cause the finding names (a 404 is not a firewall challenge)."""
+        return cls.fix
 
     def _finding(
         self,

@@ -22,8 +22,9 @@ SCHEMA = "auditor-report/1"
 
 
 def _score(score: Score) -> dict[str, Any]:
-    return {"score": score.overall, "grade": score.grade, "dimensions": dict(score.dimensions),
-            "counts": dict(score.counts)}
+    # Sorted: the store may hand a document back with its keys in another order.
+    return {"score": score.overall, "grade": score.grade, "dimensions": dict(sorted(score.dimensions.items())),
+            "counts": dict(sorted(score.counts.items()))}
 
 
 def safe(value: Any) -> Any:
@@ -102,8 +103,8 @@ def _report(result: AuditResult) -> dict[str, Any]:
             "title": result.portal.title,
             "score": result.score.overall,
             "grade": result.score.grade,
-            "dimensions": dict(result.score.dimensions),
-            "counts": dict(result.score.counts),
+            "dimensions": dict(sorted(result.score.dimensions.items())),
+            "counts": dict(sorted(result.score.counts.items())),
             "datasets_in_catalogue": result.catalogue_size,
             "datasets_audited": len(result.datasets),
             "sampled": result.sampled,

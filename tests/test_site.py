@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditor import registry
 from auditor.config import load_rubric
@@ -103,8 +105,9 @@ def test_hostile_portal_text_is_escaped_and_files_stay_inside(tmp_path: Path) ->
     assert "Most used datasets, weakest first" in index
     dataset_page = out / "datasets" / f"{safe_name('../../etc/passwd')}.html"
     text = " ".join(parse(dataset_page).text)
-    for question in ("Is it up to date?", "Can I download it?", "May I reuse it?", "Are the columns explained?",
-                     "Were data problems found?"):
+    from auditor.questions import QUESTIONS
+
+    for question in QUESTIONS.values():
         assert question in text
     assert "For the data officer" in dataset_page.read_text("utf-8")
 
@@ -150,6 +153,10 @@ def test_publish_from_the_store_and_audit_html(demo: DemoServer, tmp_path: Path)
     index = parse(site / "index.html")
     pages = [link for link in index.links if link.startswith("datasets/")]
     assert len(pages) == 6 and all((site / p).is_file() for p in pages)  # every dataset reachable from the portal page
+    # One stored run, one site: the pages published from the store are the pages the audit drew.
+    drawn = tmp_path / "out" / "site"
+    for page in sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file()):
+        assert (drawn / page).read_bytes() == (site / page).read_bytes(), page
 
 
 def test_format_html_needs_out(demo: DemoServer) -> None:
@@ -188,3 +195,98 @@ def test_the_officer_sees_what_was_read_and_where_from(tmp_path: Path) -> None:
     for reading in ("every month (written 'Monthly')", "refresh_rate", "2023-05-01", "last_refreshed",
                     "City Clerk's Office", "owner_division", "maintainer_email"):
         assert reading in text, reading
+
+
+# -- answers cannot contradict their evidence ---------------------------------------------------
+
+def _finding(check: str, status: Status, resource: str | None = None) -> Finding:
+    return Finding(check, Dimension.ACCESSIBILITY, 1.0, status, "d", "m", resource_id=resource,
+                   value=1.0 if status == Status.PASS else 0.0 if status == Status.FAIL else None)
+
+
+def test_the_answers_seen_on_the_demo_portals_are_right() -> None:
+    """Each wrong answer seen on the demo portals, now right."""
+    from auditor import registry
+    from auditor.questions import answers
+
+    asks = {c.id: c.question for c in registry.all_checks()}
+
+    def answer(findings: list[Finding], key: str) -> str:
+        return next(a.verdict for a in answers(findings, asks) if a.key == key)
+
+    clean = [_finding(c, Status.PASS, "r") for c in ("resource.table-valid", "resource.completeness")]
+    assert answer(clean, "sound") == "yes"  # was "Were data problems found? Yes" in green
+    broken_only_file = [_finding("resource.url-reachable", Status.FAIL, "r"),
+                        _finding("dataset.record-readable", Status.PASS), _finding("resource.format-open", Status.PASS, "r")]
+    assert answer(broken_only_file, "download") == "no"  # was "Partly"
+    blocked = [_finding("resource.url-reachable", Status.ERROR, "r")]
+    assert answer(blocked, "download") == "unknown"  # was "Yes"
+    stale = [_finding("dataset.fresh", Status.FAIL), _finding("dataset.update-frequency-declared", Status.PASS)]
+    assert answer(stale, "up_to_date") == "no"  # was "Partly"
+    two_files = [_finding("resource.url-reachable", Status.PASS, "a"), _finding("resource.url-reachable", Status.FAIL, "b")]
+    assert answer(two_files, "download") == "partly"
+
+
+@given(st.lists(st.tuples(st.sampled_from(["resource.url-reachable", "resource.format-matches", "dataset.fresh",
+                                             "resource.table-valid", "dataset.license-open"]),
+                          st.sampled_from(list(Status)), st.sampled_from([None, "a", "b"])), max_size=8))
+def test_no_answer_contradicts_the_findings_under_it(spec: list[tuple[str, Status, str | None]]) -> None:
+    from auditor import registry
+    from auditor.questions import answers
+
+    asks = {c.id: c.question for c in registry.all_checks()}
+    for a in answers([_finding(c, s, r) for c, s, r in spec], asks):
+        statuses = {f.status for f in a.findings}
+        if a.verdict == "yes":
+            assert Status.FAIL not in statuses and Status.PASS in statuses
+        if a.verdict == "no":
+            assert Status.FAIL in statuses and not any(
+                f.status == Status.PASS and not any(g.status == Status.FAIL and g.resource_id == f.resource_id
+                                                    for g in a.findings) for f in a.findings)
+        if a.verdict == "unknown":
+            assert not statuses & {Status.PASS, Status.FAIL}
+        if a.verdict == "partly":
+            assert {Status.PASS, Status.FAIL} <= statuses
+
+
+def test_every_check_answers_a_question_the_site_asks() -> None:
+    from auditor import registry
+    from auditor.questions import QUESTIONS
+
+    assert {c.question for c in registry.all_checks()} <= set(QUESTIONS)
+    assert all(c.question for c in registry.all_checks())
+
+
+@pytest.mark.parametrize(("message", "details", "needle"), [
+    ("HTTP 404: not found", {"status": 404, "kind": "broken"}, "The file is gone"),
+    ("could not check: HTTP 403: a firewall challenge stopped the request", {"status": 403, "kind": "blocked"},
+     "firewall challenge"),
+    ("could not check: HTTP 429: the server is throttling requests", {"status": 429, "kind": "blocked"}, "throttles"),
+    ("no answer within 30 s (timed out)", {"kind": "timeout"}, "does not answer in time"),
+    ("host not found: data.example does not exist", {"kind": "broken"}, "does not resolve"),
+])
+def test_fix_advice_follows_the_cause(message: str, details: dict, needle: str) -> None:
+    from auditor import registry
+
+    cls = registry.get("resource.url-reachable")
+    finding = Finding(cls.id, Dimension.ACCESSIBILITY, 3.0, Status.FAIL, "d", message, resource_id="r", value=0.0,
+                      details=details)
+    assert needle in cls.advice(finding)
+    html = Finding("resource.format-matches", Dimension.ACCESSIBILITY, 2.0, Status.FAIL, "d",
+                   "declared CSV but serves html", resource_id="r", value=0.0)
+    assert "web page" in registry.get("resource.format-matches").advice(html)
+
+
+def test_content_examples_are_shown_with_row_column_and_value(tmp_path: Path) -> None:
+    ds = Dataset(id="d1", title="Permits", resources=(Resource(id="r1", dataset_id="d1", url="https://x/p.csv",
+                                                                name="permits.csv", format="CSV"),))
+    finding = Finding("resource.table-valid", Dimension.DATA_QUALITY, 3.0, Status.FAIL, "d1", "2 type-errors",
+                      resource_id="r1", value=0.5,
+                      details={"examples": [{"type": "type-error", "row": 12, "field": "amount", "cell": "abc"}]})
+    result = AuditResult(portal=Portal("https://x", "ckan"), started=datetime(2026, 1, 1, tzinfo=UTC),
+                         finished=datetime(2026, 1, 1, tzinfo=UTC), datasets=[DatasetResult(ds, [finding],
+                         Score(50.0, "C", {}, {}))], score=Score(50.0, "C", {}, {}), departments={}, catalogue_size=1,
+                         sampled=False)
+    publish(result, tmp_path, load_rubric(), registry.all_checks())
+    text = " ".join(parse(tmp_path / "datasets" / "d1.html").text)
+    assert "row 12, column amount: 'abc'" in text and "permits.csv" in text

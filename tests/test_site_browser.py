@@ -164,3 +164,23 @@ def test_keyboard_and_phone(site: str, browser: Any) -> None:
     finally:
         phone.close()
     assert (SHOTS / "portal.png").stat().st_size > 1000 and (SHOTS / "dataset.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("mobile", [False, True], ids=["plain-375", "mobile-375"])
+def test_no_page_is_wider_than_a_phone(site: str, browser: Any, mobile: bool) -> None:
+    """Measured in a plain 375 px viewport (mobile emulation alone widens the layout viewport
+    to the content, which would hide an overflow) and with mobile emulation."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    wide = []
+    for path in pages(site, browser):
+        visit = Visit(browser, f"{site}/{path}", site, viewport={"width": 375, "height": 740}, is_mobile=mobile)
+        try:
+            width = visit.page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+            if width > 376:
+                wide.append((path, width))
+            if not mobile and path in ("index.html", "methodology.html") or path.startswith("datasets/abcd"):
+                name = "portal" if path == "index.html" else path.split("/")[0].replace(".html", "")
+                visit.page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+        finally:
+            visit.close()
+    assert wide == []

@@ -21,6 +21,7 @@ class ColumnsDocumented(DatasetCheck):
     """
 
     id = "dataset.columns-documented"
+    question = "columns"
     dimension = Dimension.UNDERSTANDABILITY
     weight = 2.0
     title = "Columns explained"

@@ -19,6 +19,7 @@ class ContactPresent(DatasetCheck):
     """
 
     id = "dataset.contact-present"
+    question = "described"
     dimension = Dimension.UNDERSTANDABILITY
     weight = 1.0
     title = "Contact"

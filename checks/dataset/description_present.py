@@ -20,6 +20,7 @@ class DescriptionPresent(DatasetCheck):
     """
 
     id = "dataset.description-present"
+    question = "described"
     dimension = Dimension.FINDABILITY
     weight = 2.0
     title = "Description"

@@ -25,6 +25,7 @@ class Fresh(DatasetCheck):
     """
 
     id = "dataset.fresh"
+    question = "up_to_date"
     dimension = Dimension.TIMELINESS
     weight = 3.0
     title = "Up to date"

@@ -21,6 +21,7 @@ class LicenseOpen(DatasetCheck):
     """
 
     id = "dataset.license-open"
+    question = "reuse"
     dimension = Dimension.OPENNESS
     weight = 3.0
     title = "Open licence"

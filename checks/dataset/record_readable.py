@@ -18,6 +18,7 @@ class RecordReadable(DatasetCheck):
     """
 
     id = "dataset.record-readable"
+    question = "described"
     dimension = Dimension.ACCESSIBILITY
     weight = 1.0
     title = "Metadata record"

@@ -17,6 +17,7 @@ class TagsPresent(DatasetCheck):
     """
 
     id = "dataset.tags-present"
+    question = "described"
     dimension = Dimension.FINDABILITY
     weight = 1.0
     title = "Keywords"

@@ -21,6 +21,7 @@ class UpdateFrequencyDeclared(DatasetCheck):
     """
 
     id = "dataset.update-frequency-declared"
+    question = "described"
     dimension = Dimension.TIMELINESS
     weight = 1.0
     title = "Update schedule"

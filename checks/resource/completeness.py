@@ -23,6 +23,7 @@ class Completeness(TableCheck):
     """
 
     id = "resource.completeness"
+    question = "sound"
     dimension = Dimension.DATA_QUALITY
     weight = 1.0
     title = "Columns are filled in"

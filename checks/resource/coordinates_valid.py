@@ -29,6 +29,7 @@ class CoordinatesValid(TableCheck):
     """
 
     id = "resource.coordinates-valid"
+    question = "sound"
     dimension = Dimension.DATA_QUALITY
     weight = 2.0
     title = "Coordinates are plausible"

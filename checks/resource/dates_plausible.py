@@ -23,6 +23,7 @@ class DatesPlausible(TableCheck):
     """
 
     id = "resource.dates-plausible"
+    question = "sound"
     dimension = Dimension.DATA_QUALITY
     weight = 1.0
     title = "Dates are plausible"

@@ -23,6 +23,7 @@ class ExpectationsMet(TableCheck):
     """
 
     id = "resource.expectations"
+    question = "sound"
     dimension = Dimension.DATA_QUALITY
     severity = "error"
     weight = 2.0

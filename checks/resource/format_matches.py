@@ -20,6 +20,7 @@ class FormatMatches(ResourceCheck):
     """
 
     id = "resource.format-matches"
+    question = "download"
     dimension = Dimension.ACCESSIBILITY
     weight = 2.0
     title = "Format as declared"
@@ -46,3 +47,12 @@ class FormatMatches(ResourceCheck):
         else:
             yield self.failed(dataset, f"declared {resource.format} but serves {found}",
                               resource=resource, **details)
+
+    @classmethod
+    def advice(cls, finding: Finding) -> str:
+        """An HTML page where a file was declared is usually a login or error page."""
+        if "html" in finding.message.lower():
+            return ("The link serves a web page, not the file: link straight to the file (not to a page about it, "
+                    "a login or an error page).")
+        return cls.fix
+

@@ -20,6 +20,7 @@ class FormatOpen(ResourceCheck):
     """
 
     id = "resource.format-open"
+    question = "reuse"
     dimension = Dimension.OPENNESS
     weight = 2.0
     title = "Open format"

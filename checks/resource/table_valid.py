@@ -33,6 +33,7 @@ class TableValid(TableCheck):
     """
 
     id = "resource.table-valid"
+    question = "sound"
     dimension = Dimension.DATA_QUALITY
     severity = "error"
     weight = 3.0

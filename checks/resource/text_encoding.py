@@ -22,6 +22,7 @@ class TextEncoding(TableCheck):
     """
 
     id = "resource.text-encoding"
+    question = "sound"
     dimension = Dimension.DATA_QUALITY
     weight = 1.0
     title = "UTF-8 text"

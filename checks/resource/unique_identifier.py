@@ -22,6 +22,7 @@ class UniqueIdentifier(TableCheck):
     """
 
     id = "resource.unique-identifier"
+    question = "sound"
     dimension = Dimension.DATA_QUALITY
     severity = "error"
     weight = 2.0

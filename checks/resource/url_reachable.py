@@ -23,6 +23,7 @@ class UrlReachable(ResourceCheck):
     """
 
     id = "resource.url-reachable"
+    question = "download"
     dimension = Dimension.ACCESSIBILITY
     weight = 3.0
     title = "Link works"
@@ -43,3 +44,29 @@ class UrlReachable(ResourceCheck):
             yield self.errored(dataset, f"could not check: {probe.reason}", resource=resource, **details)
         else:
             yield self.failed(dataset, probe.reason, resource=resource, **details)
+
+    @classmethod
+    def advice(cls, finding: Finding) -> str:
+        """Advice by cause: gone, refused, throttled, challenged, slow, unresolvable."""
+        details = finding.details
+        status, kind, reason = details.get("status"), details.get("kind"), finding.message.lower()
+        if "challenge" in reason:
+            return ("Ask whoever runs the file server to let automated downloads through: a firewall challenge "
+                    "(a page asking a browser to prove it is human) stops scripts and data tools, not only this audit.")
+        if status == 429 or kind == "blocked" and "throttl" in reason:
+            return "The server throttles downloads: raise its rate limit for public data, or publish the file on "\
+                   "the portal's own storage."
+        if status in (401, 407) or "login" in reason:
+            return "Publish the file where it needs no login, or remove it from the public catalogue."
+        if status in (404, 410):
+            return "The file is gone: point the resource at the file's new address, or upload it again."
+        if status == 403:
+            return "The server refuses the download: make the file public, or link to a public copy."
+        if isinstance(status, int) and status >= 500:
+            return "The file server fails: tell whoever runs it (the error is on their side), or move the file."
+        if kind == "timeout":
+            return "The server does not answer in time: check that it is up and not overloaded, or move the file."
+        if kind == "unresolved" or "host not found" in reason or "does not exist" in reason:
+            return "The link's domain does not resolve: fix the address (a typo, an expired domain) or move the file."
+        return cls.fix
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import shutil
 from collections import Counter
@@ -14,26 +15,12 @@ from typing import Any
 
 from auditor.config import Rubric
 from auditor.model import Dimension, Finding, Status
+from auditor.questions import QUESTIONS, RULE, VERDICT_WORDS, answers
 from auditor.result import AuditResult, DatasetResult
 
 HERE = Path(__file__).resolve().parent
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-# The questions a resident asks, and the checks that answer each.
-QUESTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("fresh", "Is it up to date?", ("dataset.fresh", "dataset.update-frequency-declared")),
-    ("download", "Can I download it?", ("resource.url-reachable", "resource.format-matches",
-                                        "dataset.record-readable", "resource.format-open")),
-    ("reuse", "May I reuse it?", ("dataset.license-open",)),
-    ("explained", "Are the columns explained?", ("dataset.columns-documented", "dataset.description-present",
-                                                 "dataset.contact-present", "dataset.tags-present")),
-    ("quality", "Were data problems found?", ("resource.table-valid", "resource.text-encoding",
-                                              "resource.unique-identifier", "resource.coordinates-valid",
-                                              "resource.dates-plausible", "resource.completeness",
-                                              "resource.expectations")),
-)
-
 
 def safe_name(dataset_id: str) -> str:
     """A file name for a dataset page that cannot leave its folder and never collides."""
@@ -65,25 +52,42 @@ def _environment() -> Any:
     return env
 
 
-def _verdict(findings: Sequence[Finding]) -> str:
-    judged = [f for f in findings if f.status in (Status.PASS, Status.FAIL)]
-    if not judged:
-        return "unknown"
-    if all(f.status == Status.PASS for f in judged):
-        return "yes"
-    if all(f.status == Status.FAIL for f in judged):
-        return "no"
-    return "partly"
-
-
-def _answers(r: DatasetResult, fixes: Mapping[str, str]) -> list[dict[str, Any]]:
+def _answers(r: DatasetResult, classes: Mapping[str, Any], asks: Mapping[str, str]) -> list[dict[str, Any]]:
     out = []
-    for key, question, checks in QUESTIONS:
-        found = [f for f in r.findings if f.check in checks and f.status != Status.SKIP]
-        out.append({"key": key, "question": question, "verdict": _verdict(found),
+    names = {res.id: res.name or res.id for res in r.dataset.resources}
+    for answer in answers(r.findings, asks):
+        out.append({"key": answer.key, "question": answer.question, "verdict": answer.verdict,
+                    "words": VERDICT_WORDS[answer.verdict],
                     "evidence": [{"check": f.check, "status": f.status.value, "message": f.message,
-                                  "resource": f.resource_id or "", "fix": fixes.get(f.check, "")
-                                  if f.status in (Status.FAIL, Status.ERROR) else ""} for f in found]})
+                                  "resource": names.get(f.resource_id or "", f.resource_id or ""),
+                                  "examples": _examples(f),
+                                  "fix": _advice(classes, f) if f.status in (Status.FAIL, Status.ERROR) else ""}
+                                 for f in answer.findings]})
+    return out
+
+
+def _advice(classes: Mapping[str, Any], finding: Finding) -> str:
+    cls = classes.get(finding.check)
+    return str(cls.advice(finding)) if cls is not None else ""
+
+
+def _examples(finding: Finding) -> list[str]:
+    """The rows behind a content finding, in words: "row 12, column amount: 'abc'"."""
+    out = []
+    for ex in list(finding.details.get("examples") or [])[:5]:
+        if not isinstance(ex, Mapping):
+            continue
+        parts = []
+        if ex.get("row") is not None:
+            parts.append(f"row {ex['row']}")
+        if ex.get("field") or ex.get("column"):
+            parts.append(f"column {ex.get('field') or ex.get('column')}")
+        value = ex.get("cell", ex.get("value"))
+        text = ", ".join(parts) + (f": {str(value)[:60]!r}" if value not in (None, "") else "")
+        if ex.get("note") and not value:
+            text += f" ({str(ex['note'])[:80]})"
+        if text:
+            out.append(text)
     return out
 
 
@@ -111,7 +115,8 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
     (out / "assets").mkdir(exist_ok=True)
     for asset in ("site.css", "site.js"):
         shutil.copyfile(HERE / "assets" / asset, out / "assets" / asset)
-    fixes = {c.id: c.fix for c in checks}
+    classes = {c.id: c for c in checks}
+    asks = {c.id: getattr(c, "question", "") for c in checks}
     bands = Counter(r.score.grade or "n/a" for r in result.datasets)
     datasets: list[dict[str, Any]] = []
     for r in sorted(result.datasets, key=lambda r: (-r.dataset.popularity, r.score.overall or 0, r.dataset.id)):
@@ -138,8 +143,8 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
     for r, entry in zip(sorted(result.datasets, key=lambda r: (-r.dataset.popularity, r.score.overall or 0,
                                                              r.dataset.id)), datasets, strict=True):
         (out / entry["file"]).write_text(env.get_template("dataset.html").render(
-            **common, root="../", d=r.dataset, ds=r, answers=_answers(r, fixes), entry=entry,
-            read_rows=read_rows(r.read),
+            **common, root="../", d=r.dataset, ds=r, answers=_answers(r, classes, asks), entry=entry,
+            read_rows=read_rows(r.read), glance=_glance(r), dims=[d.value for d in Dimension],
             badge=f"../badges/{Path(entry['file']).stem}.svg"), "utf-8")
         grade = r.score.grade or "n/a"
         (out / "badges" / f"{Path(entry['file']).stem}.svg").write_text(
@@ -150,13 +155,35 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
                                                       f"{portal_grade}", BAND_COLORS.get(portal_grade, "#57606a")),
                                                "utf-8")
     methodology = [{"id": c.id, "title": c.title, "dimension": c.dimension.value.replace("_", " "),
-                    "weight": rubric.check_weight(c.id, c.weight), "why": _why(c), "fix": c.fix} for c in checks]
+                    "weight": rubric.check_weight(c.id, c.weight), "why": _why(c), "fix": c.fix,
+                    "question": QUESTIONS.get(asks.get(c.id, ""), "")} for c in checks]
+    questions = [{"text": text, "checks": [c["title"] for c in methodology if c["question"] == text]}
+                 for text in QUESTIONS.values()]
     (out / "methodology.html").write_text(env.get_template("methodology.html").render(
-        **common, root="", checks=methodology, dimension_weights=rubric.dimensions), "utf-8")
+        **common, root="", checks=methodology, dimension_weights=rubric.dimensions, questions=questions,
+        rule=RULE), "utf-8")
     with open(out / "report.json", "w", encoding="utf-8") as fh:
-        dump_json(report_dict(result), fh)
+        # Keys sorted as the history store keeps them: a site drawn from a fresh audit and one
+        # published from the store offer the same download.
+        dump_json(json.loads(json.dumps(report_dict(result), sort_keys=True)), fh)
     (out / "findings.csv").write_text(_findings_csv(result), "utf-8")
     return out / "index.html"
+
+
+def _glance(r: DatasetResult) -> dict[str, Any]:
+    """What a resident wants first: when the data changed, how often it should, the files."""
+    read = r.read or {}
+
+    def part(key: str) -> Mapping[str, Any]:
+        value = read.get(key)
+        return value if isinstance(value, Mapping) else {}
+
+    freq, updated = part("frequency"), part("data_updated").get("date")
+    files = [{"name": res.name or res.url.rsplit("/", 1)[-1] or res.id, "url": _http(res.url), "format": res.format,
+              "kind": {"file": "data file", "link": "link", "api": "service", "documentation": "documentation"}
+              .get(res.kind, res.kind)} for res in r.dataset.resources]
+    return {"updated": str(updated)[:10] if updated else "", "schedule": freq.get("words") or "",
+            "files": files}
 
 
 def read_rows(read: Mapping[str, Any]) -> list[dict[str, str]]:
