@@ -64,10 +64,13 @@ class CheckContext:
 
     def release(self, dataset: Dataset) -> None:
         """Forget what was cached for a dataset whose checks are done (memory stays flat)."""
+        from auditor.formats import capabilities_url
+
         with self._lock:
             for resource in dataset.resources:
-                self._probes.pop((resource.url, True), None)
-                self._probes.pop((resource.url, False), None)
+                for url in {resource.url, capabilities_url(resource.url, resource.format)}:
+                    self._probes.pop((url, True), None)
+                    self._probes.pop((url, False), None)
         if self.tables is not None:
             self.tables.release(dataset)
 

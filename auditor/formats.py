@@ -3,7 +3,8 @@
 Openness levels follow the ckanext-qa five-star table, reduced to what a resident feels:
 1.0 open and machine-readable (CSV, JSON, GeoJSON, XML...), 0.5 machine-readable but
 proprietary (XLSX, shapefile), 0.25 a document a person can read but a program cannot
-(PDF, Word), 0.0 not data at all (an HTML page, an executable, a picture).
+(PDF, Word), 0.0 not data at all (an HTML page, an executable, a picture). OGC services
+(WMS, WMTS, WFS) are open standards; a ZIP is judged by what it holds (auditor.zipinfo).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from urllib.parse import urlsplit
 OPENNESS: dict[str, float] = {
     **dict.fromkeys(
         ["CSV", "TSV", "JSON", "GEOJSON", "XML", "KML", "GML", "GPX", "RDF", "TTL", "N3",
-         "JSONLD", "ODS", "PARQUET", "GPKG", "WFS", "API", "NDJSON", "TXT-TABLE", "TOPOJSON",
+         "JSONLD", "ODS", "PARQUET", "GPKG", "WFS", "WMS", "WMTS", "API", "NDJSON", "TXT-TABLE", "TOPOJSON",
          "SPARQL", "OGC API"],
         1.0,
     ),
     **dict.fromkeys(
-        ["XLSX", "XLS", "SHP", "KMZ", "DBF", "MDB", "ESRI REST", "ARCGIS", "WMS", "WMTS",
+        ["XLSX", "XLS", "SHP", "KMZ", "DBF", "MDB", "ESRI REST", "ARCGIS",
          "DWG", "DXF", "GDB", "ZIP", "INTERLIS", "ITF", "XTF"],
         0.5,
     ),
@@ -27,6 +28,17 @@ OPENNESS: dict[str, float] = {
     **dict.fromkeys(["HTML", "EXE", "PNG", "JPG", "JPEG", "GIF", "TIFF", "TIF", "MP4"], 0.0),
 }
 SERVICES = frozenset({"WMS", "WMTS", "WFS", "API", "ESRI REST", "ARCGIS", "SPARQL", "OGC API"})
+#: OGC services answer a capabilities request; a bare GET without parameters gets a 400.
+OGC_SERVICES = frozenset({"WMS", "WMTS", "WFS"})
+
+
+def capabilities_url(url: str, fmt: str) -> str:
+    """The URL that asks an OGC service what it offers (GetCapabilities), unless ``url``
+    already asks something."""
+    if fmt not in OGC_SERVICES or "request=" in url.lower():
+        return url
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}SERVICE={fmt}&REQUEST=GetCapabilities"
 
 _ALIASES = {
     "TEXT/CSV": "CSV", "APPLICATION/CSV": "CSV", "TEXT/TAB-SEPARATED-VALUES": "TSV",

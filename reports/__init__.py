@@ -6,7 +6,7 @@ The report's schema and the result types live in the core (``auditor.report``,
 
 from __future__ import annotations
 
-from auditor.reports.console import render_console
+from auditor.reports.console import render_console, wants_colour
 from auditor.reports.json_report import write_json
 
-__all__ = ["render_console", "write_json"]
+__all__ = ["render_console", "wants_colour", "write_json"]

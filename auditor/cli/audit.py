@@ -123,7 +123,7 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
     """Run one audit through the pipeline; print and write what was asked; the exit code."""
     from auditor import job as pipeline
     from auditor.errors import AuditorError, ConfigError, RegistryError, SourceError
-    from auditor.reports import render_console, write_json
+    from auditor.reports import render_console, wants_colour, write_json
     from auditor.store import StoreError
 
     if fmt == "html" and not out_dir:
@@ -156,7 +156,7 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
     if fmt == "json":
         dump_json({**doc, "changes": outcome.changes.as_dict()} if outcome.changes is not None else doc, sys.stdout)
     else:
-        render_console(outcome.result, click.echo, top=top)
+        render_console(outcome.result, click.echo, top=top, colour=wants_colour(sys.stdout))
         if outcome.changes is not None:
             render_changes(outcome.changes, click.echo)
     score = outcome.result.score.overall

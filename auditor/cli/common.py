@@ -21,29 +21,42 @@ EXIT_OK, EXIT_BELOW, EXIT_USAGE = 0, 1, 2
 
 
 class Progress:
-    """A one-line progress bar on stderr, drawn only on a terminal."""
+    """A one-line progress bar on stderr, drawn only on a terminal: the stage, the count and,
+    once the catalogue's size is known, the time left."""
 
     def __init__(self, label: str, enabled: bool) -> None:
         self.label = label
         self.enabled = enabled
         self._last = 0.0
+        self._started = time.monotonic()
 
     def __call__(self, done: int, total: int | None) -> None:
         now = time.monotonic()
         if not self.enabled or (now - self._last < 0.1 and done != total):
             return
         self._last = now
-        if total:
-            filled = int(30 * min(done, total) / total)
-            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
-        else:
-            bar = f"{done} datasets"
-        sys.stderr.write(f"\r{self.label} {bar}")
+        sys.stderr.write("\r" + self.line(done, total, now - self._started) + "\x1b[K")
         sys.stderr.flush()
+
+    @staticmethod
+    def line(done: int, total: int | None, elapsed: float) -> str:
+        """The progress line: the stage in words, a bar, and the time left."""
+        if not total:
+            return f"reading the catalogue and checking: {done:,} datasets so far"
+        filled = int(20 * min(done, total) / total)
+        left = elapsed / done * (total - done) if done else None
+        eta = "" if left is None else f", about {_duration(left)} left"
+        return (f"checking datasets (record, links, files) [{'#' * filled}{'.' * (20 - filled)}] "
+                f"{done:,}/{total:,}{eta}")
 
     def close(self) -> None:
         if self.enabled:
             sys.stderr.write("\n")
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
 def fail(message: str) -> None:

@@ -41,7 +41,35 @@ def validate(target: str, **opts: Any) -> None:
       auditor validate https://data.example.org/api/views/abcd-1234/rows.csv --format json
       auditor validate fares.csv --suite fares.yaml --fail-on error
     """
+    problem = target_problem(target)
+    if problem:
+        fail(problem)
     sys.exit(run_validate(target, **opts))
+
+
+def target_problem(target: str) -> str:
+    """Why TARGET cannot be validated at all (one line), or "" when it can be tried."""
+    import os
+    import stat
+    from pathlib import Path
+
+    if "://" in target:
+        scheme = target.split("://", 1)[0].lower()
+        return "" if scheme in ("http", "https") else f"{target}: only http(s) URLs and local files can be validated"
+    path = Path(os.fsdecode(os.fsencode(target)))
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"{target}: no such file"
+    except OSError as exc:
+        return f"{target}: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return f"{target}: is a directory; give one file"
+    if not stat.S_ISREG(mode):
+        return f"{target}: not a regular file (a pipe, socket or device); save it to a file first"
+    if not os.access(path, os.R_OK):
+        return f"{target}: permission denied"
+    return ""
 
 
 def run_validate(target: str, **opts: Any) -> int:
@@ -81,8 +109,11 @@ def run_validate(target: str, **opts: Any) -> int:
         click.echo(f"{clean(target, 100)}: {file.get('rows', 0):,} rows, {len(file.get('columns', []))} columns, "
                    f"{file.get('encoding', '?')}; data-quality score {score}")
         marks = {"pass": "ok  ", "fail": "FAIL", "error": "ERR ", "skip": "skip"}
+        # A failed check's level says what it means for the file, in words that cannot be
+        # mistaken for the ERROR status (a check that could not run).
+        levels = {"error": " [file unfit for use]", "warning": " [harder to use]", "ok": ""}
         for f in data["findings"]:
-            level = f" [{f['level']}]" if f["level"] != "ok" else ""
+            level = levels.get(f["level"], "") if f["status"] == "fail" else ""
             click.echo(f"  {marks[f['status']]} {f['check']:<28} {clean(f['message'], 160)}{level}")
     if opts["fail_on"] and result.worst() >= LEVELS[opts["fail_on"]]:
         return EXIT_BELOW

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from auditor import CheckContext, Dataset, Dimension, Finding, Resource, ResourceCheck, register
-from auditor.formats import expected_kinds
+from auditor.formats import capabilities_url, expected_kinds
 
 
 @register
@@ -32,10 +33,16 @@ class UrlReachable(ResourceCheck):
     def run(self, resource: Resource, dataset: Dataset, ctx: CheckContext) -> Iterator[Finding]:
         """Probe the URL (shared with the format checks)."""
         sniff = resource.kind == "file" and expected_kinds(resource.format) is not None
-        probe = ctx.probe(resource, sniff=sniff)
+        asked = capabilities_url(resource.url, resource.format) if resource.kind == "api" else resource.url
+        if asked != resource.url:
+            # An OGC service is asked what it offers, the way its protocol expects.
+            probe = ctx.probe(replace(resource, url=asked), sniff=False)
+        else:
+            probe = ctx.probe(resource, sniff=sniff)
         details: dict[str, Any] = probe.details()
         if probe.kind == "ok":
-            yield self.passed(dataset, probe.reason, resource=resource, **details)
+            said = f"service answered GetCapabilities ({probe.reason})" if asked != resource.url else probe.reason
+            yield self.passed(dataset, said, resource=resource, **details)
         elif resource.kind == "api" and probe.status in (400, 405, 501):
             # Map services answer a bare GET with "missing parameters": they are alive.
             yield self.passed(dataset, f"service answered ({probe.reason})", resource=resource,
