@@ -98,6 +98,9 @@ class Check:
     severity: ClassVar[str] = "warning"
     #: The resident's question this check answers on the site (auditor.questions), "" for none.
     question: ClassVar[str] = ""
+    #: The thresholds a rubric or portal config may set for this check, and their types;
+    #: anything else is a config error, found by ``auditor config check``.
+    thresholds: ClassVar[dict[str, type]] = {}
 
     @classmethod
     def advice(cls, finding: Finding) -> str:

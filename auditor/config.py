@@ -6,6 +6,7 @@ ConfigError whose one-line message names the file and the key path.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,23 +69,41 @@ class Rubric:
 
 
 def _load_yaml(path: Path) -> Any:
-    import yaml  # only config loading needs it
+    from auditor.yamlsafe import load_yaml
 
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    return load_yaml(path)
+
+
+#: The largest weight or threshold a config may set: beyond it a value is a typo, not a choice.
+MAX_NUMBER = 1e9
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{where}: expected a number >= 0, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0 \
+            or value > MAX_NUMBER:
+        raise ConfigError(f"{where}: expected a number from 0 to {MAX_NUMBER:g}, got {value!r}")
     return float(value)
+
+
+def _threshold(check: Any, key: str, value: Any, where: str) -> float | int:
+    """A threshold value checked against the type the check declares for it."""
+    declared = getattr(check, "thresholds", None) if check is not None else None
+    if declared is not None and key not in declared:
+        known = ", ".join(sorted(declared)) or "none"
+        raise ConfigError(f"{where}: unknown threshold {key!r} (this check has: {known})")
+    kind = declared.get(key, float) if declared is not None else float
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+    number = _number(value, where)
+    if key.endswith("_share") and number > 1:
+        raise ConfigError(f"{where}: a share is from 0 to 1, got {value!r}")
+    return int(number) if kind is int else number
+
+
+def _thresholds(check_id: str, limits: Mapping[str, Any], where: str,
+                known_checks: Mapping[str, Any] | None) -> dict[str, Any]:
+    check = (known_checks or {}).get(check_id)
+    return {key: _threshold(check, key, value, f"{where}.{key}") for key, value in limits.items()}
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
@@ -132,7 +151,8 @@ def _validate(data: Mapping[str, Any], name: str, known_checks: Mapping[str, Any
     for key, value in _mapping(data.get("thresholds"), f"{name}: thresholds").items():
         if known_checks is not None and key not in known_checks:
             raise ConfigError(f"{name}: thresholds.{key}: unknown check")
-        thresholds[key] = dict(_mapping(value, f"{name}: thresholds.{key}"))
+        thresholds[key] = _thresholds(key, _mapping(value, f"{name}: thresholds.{key}"), f"{name}: thresholds.{key}",
+                                      known_checks)
     bands = []
     raw_bands = data.get("bands") or []
     if not isinstance(raw_bands, list):
@@ -210,9 +230,29 @@ def load_portal(path: Path) -> PortalConfig:
 
 
 def all_portals(directory: Path | None = None) -> list[PortalConfig]:
-    """Every portal config in ``config/portals`` (or ``directory``), sorted by id."""
+    """Every portal config in ``config/portals`` (or ``directory``), sorted by id; the first
+    bad one is a ConfigError (``auditor config check``)."""
+    good, bad = portals_and_problems(directory)
+    if bad:
+        raise ConfigError(bad[0])
+    return good
+
+
+def portals_and_problems(directory: Path | None = None) -> tuple[list[PortalConfig], list[str]]:
+    """The portal configs that load, and one line for each that does not (a bad config must
+    not stop the others' nights)."""
     folder = directory or config_dir() / "portals"
-    return [load_portal(p) for p in sorted(folder.glob("*.yaml"))]
+    good, bad = [], []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            if not path.is_file():
+                raise ConfigError(f"{path}: not a file")
+            good.append(load_portal(path))
+        except ConfigError as exc:
+            bad.append(str(exc))
+        except (OSError, UnicodeDecodeError) as exc:
+            bad.append(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}")
+    return good, bad
 
 
 def find_portal(name: str) -> PortalConfig | None:
@@ -232,17 +272,19 @@ def apply_portal(rubric: Rubric, cfg: PortalConfig, known_checks: Mapping[str, A
     for key, value in cfg.weights.get("dimensions", {}).items():
         if key not in {d.value for d in Dimension}:
             raise ConfigError(f"{cfg.path}: weights.dimensions.{key}: unknown dimension")
-        dims[key] = float(value)
+        dims[key] = _number(value, f"{cfg.path}: weights.dimensions.{key}")
     checks = dict(rubric.checks)
     for key, weight in cfg.weights.get("checks", {}).items():
         if known_checks is not None and key not in known_checks:
             raise ConfigError(f"{cfg.path}: weights.checks.{key}: unknown check")
-        checks[key] = float(weight)
+        checks[key] = _number(weight, f"{cfg.path}: weights.checks.{key}")
     thresholds: dict[str, dict[str, Any]] = {k: dict(v) for k, v in rubric.thresholds.items()}
     for key, limits in cfg.thresholds.items():
         if known_checks is not None and key not in known_checks:
             raise ConfigError(f"{cfg.path}: thresholds.{key}: unknown check")
-        thresholds[key] = {**thresholds.get(key, {}), **limits}
+        checked = _thresholds(key, _mapping(limits, f"{cfg.path}: thresholds.{key}"), f"{cfg.path}: thresholds.{key}",
+                              known_checks)
+        thresholds[key] = {**thresholds.get(key, {}), **checked}
     return Rubric(dims, checks, thresholds, rubric.bands, f"{rubric.source} + {cfg.path}")
 
 

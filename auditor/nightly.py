@@ -79,8 +79,11 @@ def due(cfg: PortalConfig, last_started: str | None, now: datetime | None = None
 
 
 def run_due(portals: Sequence[PortalConfig], db_url: str, *, force: bool = False, dry_run: bool = False,
-            echo: Callable[[str], None] = print, full: bool = False) -> list[NightlyResult]:
-    """``auditor schedule --once``: every due portal now, one after the other."""
+            echo: Callable[[str], None] = print, full: bool = False,
+            failed: list[str] | None = None) -> list[NightlyResult]:
+    """``auditor schedule --once``: every due portal now, one after the other. The ids of
+    portals whose run failed are added to ``failed``."""
+    failed = [] if failed is None else failed
     from auditor.store import Store
 
     store = Store(db_url)
@@ -95,6 +98,8 @@ def run_due(portals: Sequence[PortalConfig], db_url: str, *, force: bool = False
             outcome = run_portal(cfg.path or cfg.id, db_url, dry_run=dry_run, echo=echo, full=full)
         except Exception as exc:  # noqa: BLE001 - one portal's failure must not stop the others
             echo(f"{cfg.id}: FAILED: {exc}")
+            log.error("%s: run failed: %s", cfg.id, exc)
+            failed.append(cfg.id)
             continue
         echo(f"{cfg.id}: run {outcome.run_id}, score {outcome.score}, {outcome.new} new problems, "
              f"{outcome.fixed} fixed")

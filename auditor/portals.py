@@ -37,6 +37,13 @@ class Schedule(_Strict):
         fields = value.split()
         if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
             raise ValueError("expected 5 cron fields: minute hour day month weekday (for example '0 2 * * *')")
+        # The scheduler's own parser decides: whatever passes here, it can run.
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except (ValueError, TypeError, ZeroDivisionError) as exc:
+            raise ValueError(f"the scheduler cannot read {value!r}: {str(exc).splitlines()[0]}") from None
         return value
 
     @field_validator("timezone")

@@ -9,6 +9,7 @@ score is the mean of its datasets' scores.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -36,6 +37,8 @@ def score_findings(findings: Iterable[Finding], rubric: Rubric) -> Score:
     for check, values in per_check.items():
         dimension, weight = meta[check]
         weight = rubric.check_weight(check, weight)
+        if not (math.isfinite(weight) and weight > 0):
+            continue  # a weight that is not a positive number counts as no weight: scores stay in 0-100
         dim_num[dimension] += weight * sum(values) / len(values)
         dim_den[dimension] += weight
     dimensions: dict[str, float | None] = {}
@@ -50,7 +53,7 @@ def _weighted(dimensions: dict[str, float | None], rubric: Rubric) -> float | No
     num = den = 0.0
     for dim, value in dimensions.items():
         weight = float(rubric.dimensions.get(dim, 0.0))
-        if value is None or weight <= 0:
+        if value is None or not (math.isfinite(weight) and weight > 0):
             continue
         num += weight * value
         den += weight

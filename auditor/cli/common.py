@@ -6,6 +6,7 @@ so ``auditor --help`` stays fast.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -68,6 +69,17 @@ def fail(message: str) -> None:
 
 
 
+class Finite(click.FloatRange):
+    """A number in range that is finite: ``inf`` and ``nan`` are typos, not settings (a
+    ``--fail-under nan`` gate would never fail, a ``--timeout inf`` request never end)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number is not None and not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def typed(ctx: click.Context, names: Iterable[str]) -> dict[str, Any]:
     """The options the user typed on the command line (click tells them from defaults): the
     top layer of the settings, so a typed value wins even when it equals the default."""
@@ -87,7 +99,7 @@ def allow_address_option() -> Callable[..., Any]:
 def content_options() -> list[Callable[..., Any]]:
     """Options for the checks that read file contents (audit and validate)."""
     return [
-        click.option("--max-download-mb", type=click.FloatRange(min=0.001), default=None,
+        click.option("--max-download-mb", type=Finite(min=0.001, max=1_000_000), default=None,
                      help="Read at most this much of each file; the rest is not checked (and findings say "
                           f"so). Default {DEFAULTS.max_download_mb:g}."),
         click.option("--sample-rows", type=click.IntRange(min=1), default=None,

@@ -9,7 +9,15 @@ from typing import Any
 import click
 
 from auditor.cli.app import main
-from auditor.cli.common import EXIT_BELOW, EXIT_OK, allow_address_option, content_settings, fail, with_content_options
+from auditor.cli.common import (
+    EXIT_BELOW,
+    EXIT_OK,
+    Finite,
+    allow_address_option,
+    content_settings,
+    fail,
+    with_content_options,
+)
 from auditor.redact import json_text
 
 
@@ -23,7 +31,7 @@ from auditor.redact import json_text
 @click.option("--check", "selected", multiple=True, help="Only checks with this id prefix.")
 @click.option("--ignore", multiple=True, help="Skip checks with this id prefix.")
 @click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), help="YAML merged over the rubric.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+@click.option("--timeout", type=Finite(min=0.1, max=3600), default=60.0, show_default=True,
               help="Seconds per request, for a URL.")
 @click.option("--allow-host", "allow_hosts", multiple=True, help="Fetch only these hosts (repeatable).")
 @allow_address_option()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,8 +33,8 @@ def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, 
     """
     import logging
 
-    from auditor.config import all_portals
     from auditor.config import config_dir as default_dir
+    from auditor.config import portals_and_problems
     from auditor.errors import ConfigError
     from auditor.nightly import run_due, serve
     from auditor.redact import install_logging_filter
@@ -44,10 +45,14 @@ def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, 
     install_logging_filter()
     url = db or default_url()
     try:
-        configs = all_portals(config_dir or default_dir() / "portals")
+        configs, problems = portals_and_problems(config_dir or default_dir() / "portals")
         Store(url).close()
     except (ConfigError, StoreError) as exc:
         fail(str(exc))
+    for problem in problems:
+        # A bad config is skipped and said; the other portals' nights go on.
+        click.echo(f"auditor: warning: skipped a portal config: {problem}", err=True)
+        logging.getLogger("auditor.nightly").error("skipped a portal config: %s", problem)
     if portals:
         unknown = sorted(set(portals) - {c.id for c in configs})
         if unknown:
@@ -56,8 +61,12 @@ def schedule(portals: tuple[str, ...], db: str | None, once: bool, force: bool, 
     if not configs:
         fail("no portal configs to schedule")
     if once:
-        done = run_due(configs, url, force=force, dry_run=dry_run, echo=click.echo, full=full)
+        failed: list[str] = []
+        done = run_due(configs, url, force=force, dry_run=dry_run, echo=click.echo, full=full, failed=failed)
         click.echo(f"{len(done)} portal{'s' if len(done) != 1 else ''} audited")
+        if failed or problems:
+            click.echo(f"auditor: {len(failed)} portal run(s) failed, {len(problems)} config(s) skipped", err=True)
+            sys.exit(1)
         return
     serve(configs, url, dry_run=dry_run, echo=click.echo)
 

@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor.errors import ConfigError
 
 MATCH_KEYS = ("dataset", "name", "file")
@@ -168,16 +166,9 @@ def _parse_suite(item: Any, source: str, key: str) -> Suite:
 
 def load_suite_file(path: Path) -> list[Suite]:
     """Suites from a YAML file; ConfigError with a one-line message when it is wrong."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise ConfigError(f"{path}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    from auditor.yamlsafe import load_yaml
+
+    data = load_yaml(path)
     if data is None:
         raise ConfigError(f"{path}: the file is empty")
     return parse_suites(data, str(path))

@@ -22,6 +22,7 @@ class ColumnsDocumented(DatasetCheck):
 
     id = "dataset.columns-documented"
     question = "columns"
+    thresholds = {"min_share": float}
     dimension = Dimension.UNDERSTANDABILITY
     weight = 2.0
     title = "Columns explained"

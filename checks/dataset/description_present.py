@@ -21,6 +21,7 @@ class DescriptionPresent(DatasetCheck):
 
     id = "dataset.description-present"
     question = "described"
+    thresholds = {"min_length": int}
     dimension = Dimension.FINDABILITY
     weight = 2.0
     title = "Description"

@@ -18,6 +18,7 @@ class TagsPresent(DatasetCheck):
 
     id = "dataset.tags-present"
     question = "described"
+    thresholds = {"min_tags": int}
     dimension = Dimension.FINDABILITY
     weight = 1.0
     title = "Keywords"

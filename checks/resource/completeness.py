@@ -24,6 +24,7 @@ class Completeness(TableCheck):
 
     id = "resource.completeness"
     question = "sound"
+    thresholds = {"max_empty_share": float}
     dimension = Dimension.DATA_QUALITY
     weight = 1.0
     title = "Columns are filled in"

@@ -30,6 +30,8 @@ class CoordinatesValid(TableCheck):
 
     id = "resource.coordinates-valid"
     question = "sound"
+    thresholds = {"placeholder_min_share": float, "placeholder_min_rows": int, "placeholder_dominance": float,
+                  "centre_rows": int}
     dimension = Dimension.DATA_QUALITY
     weight = 2.0
     title = "Coordinates are plausible"

@@ -24,6 +24,7 @@ class DatesPlausible(TableCheck):
 
     id = "resource.dates-plausible"
     question = "sound"
+    thresholds = {"future_days": float, "sentinel_min_rows": int, "sentinel_min_share": float}
     dimension = Dimension.DATA_QUALITY
     weight = 1.0
     title = "Dates are plausible"

@@ -1,0 +1,114 @@
+"""Nothing a config does may stop the night or send a false alarm: each mistake that
+``auditor config check`` used to call "ok" is now one line there, and a bad config is
+skipped while the other portals run."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auditor.config import load_rubric
+from auditor.model import Dimension, Finding, Status
+from auditor.scoring import score_findings
+from tests.conftest import cli
+
+
+def check(tmp_path: Path, text: str, name: str = "city.yaml") -> tuple[int, str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    run = cli("config", "check", str(path))
+    return run.returncode, run.stderr
+
+
+@pytest.mark.parametrize("cron", ["0 25 * * *", "*/0 * * * *", "0 2 * * MONX", "0 2 ? * *"])
+def test_1_a_cron_the_scheduler_cannot_run_is_refused(tmp_path: Path, cron: str) -> None:
+    code, err = check(tmp_path, f"url: https://x.example\nschedule: {{cron: '{cron}'}}\n")
+    assert code == 2 and "schedule.cron" in err and len(err.strip().splitlines()) == 1
+
+
+def test_1_a_config_that_is_not_utf8_or_a_folder_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "latin.yaml"
+    bad.write_bytes("url: https://x.example\ntitle: Z\xfcrich\n".encode("latin-1"))
+    run = cli("config", "check", str(bad))
+    assert run.returncode == 2 and "not UTF-8" in run.stderr
+    folder = tmp_path / "configs"
+    (folder / "x.yaml").mkdir(parents=True)
+    run = cli("config", "check", str(folder))
+    assert run.returncode == 2 and "is a folder" in run.stderr
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("thresholds: {resource.coordinates-valid: {centre_rows: 20k}}", "expected a whole number"),
+    ("thresholds: {resource.completeness: {max_empty_share: 1.5}}", "a share is from 0 to 1"),
+    ("thresholds: {resource.completeness: {max_empty: 0.5}}", "unknown threshold 'max_empty'"),
+])
+def test_2_a_threshold_typo_is_a_config_error_not_false_problems(tmp_path: Path, text: str, said: str) -> None:
+    code, err = check(tmp_path, f"url: https://x.example\n{text}\n")
+    assert code == 2 and said in err
+
+
+@pytest.mark.parametrize("weight", ["-1", ".inf", ".nan", "1e300"])
+def test_3_a_weight_that_would_leave_0_100_is_refused(tmp_path: Path, weight: str) -> None:
+    code, err = check(tmp_path, f"url: https://x.example\nweights: {{checks: {{dataset.fresh: {weight}}}}}\n")
+    assert code == 2 and "weights.checks.dataset.fresh" in err
+
+
+@given(weights=st.dictionaries(st.sampled_from(["dataset.fresh", "dataset.tags-present", "resource.completeness"]),
+                               st.floats(allow_nan=True, allow_infinity=True)),
+       values=st.lists(st.floats(-5, 5), min_size=1, max_size=6))
+def test_3_scores_stay_in_0_100_whatever_the_weights(weights: dict[str, float], values: list[float]) -> None:
+    from dataclasses import replace
+
+    rubric = replace(load_rubric(), checks=weights)
+    checks = ["dataset.fresh", "dataset.tags-present", "resource.completeness"]
+    findings = [Finding(checks[i % 3], list(Dimension)[i % 6], 1.0, Status.FAIL if v < 0.5 else Status.PASS, "d", "m",
+                        value=v) for i, v in enumerate(values)]
+    score = score_findings(findings, rubric)
+    for value in [score.overall, *score.dimensions.values()]:
+        assert value is None or (math.isfinite(value) and 0 <= value <= 100)
+
+
+def test_7_a_yaml_bomb_in_a_suite_is_refused_at_once(tmp_path: Path) -> None:
+    laughs = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        laughs.append(f"{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
+    suite = tmp_path / "bomb.yaml"
+    suite.write_text("\n".join(laughs) + "\n")
+    started = time.monotonic()
+    code, err = check(tmp_path, f"url: https://x.example\nsuites: [{suite}]\n")
+    assert code == 2 and "aliases" in err and time.monotonic() - started < 10
+
+
+def test_10_a_huge_config_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("url: https://x.example\n" + "# padding\n" * 300_000)
+    run = cli("config", "check", str(path))
+    assert run.returncode == 2 and "too large" in run.stderr
+
+
+@pytest.mark.parametrize("args", [["--timeout", "inf"], ["--timeout", "nan"], ["--timeout", "1e308"],
+                                  ["--max-download-mb", "inf"], ["--fail-under", "nan"]])
+def test_8_values_that_are_not_finite_are_usage_errors(args: list[str]) -> None:
+    run = cli("audit", "http://127.0.0.1:9", *args)
+    assert run.returncode == 2 and "Traceback" not in run.stderr + run.stdout
+
+
+@pytest.mark.slow
+def test_1_5_one_bad_config_is_skipped_the_others_run_and_the_exit_says_so(scripted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import auditor
+    from tests.test_nightly import open_city
+
+    _, _, configs = open_city(scripted, tmp_path, smtp_port=9)
+    (configs / "broken.yaml").write_text("url: https://x.example\nschedule: {cron: '0 25 * * *'}\n")
+    run = auditor("schedule", "--once", "--force", "--db", f"sqlite:///{tmp_path / 'h.sqlite'}", "--config-dir",
+                  str(configs))
+    assert run.returncode == 1
+    assert "skipped a portal config" in run.stderr and "broken.yaml" in run.stderr
+    assert "city: run " in run.stdout and "1 portal audited" in run.stdout
