@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -101,7 +102,9 @@ def test_hostile_portal_text_is_escaped_and_files_stay_inside(tmp_path: Path) ->
     index = (out / "index.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
     assert "Text version" in index and "<svg" in index  # the trend with its text alternative
-    assert "Departments over time" in index and "Parks: 2026-11-20 88; 2026-11-21 90." in index
+    assert "Departments over time" in index and "Parks: 2026-11-20 02:00 88; 2026-11-21 02:00 90." in index
+    # Charts people can read: a 0-100 axis, the first and last run times, a value on every point.
+    assert ">100</text>" in index and "2026-11-20 02:00" in index and "<title>2026-11-22 02:00 UTC: 65.0</title>" in index
     assert "Most used datasets, weakest first" in index
     dataset_page = out / "datasets" / f"{safe_name('../../etc/passwd')}.html"
     text = " ".join(parse(dataset_page).text)
@@ -290,3 +293,40 @@ def test_content_examples_are_shown_with_row_column_and_value(tmp_path: Path) ->
     publish(result, tmp_path, load_rubric(), registry.all_checks())
     text = " ".join(parse(tmp_path / "datasets" / "d1.html").text)
     assert "row 12, column amount: 'abc'" in text and "permits.csv" in text
+
+
+def test_the_officer_gets_department_pages_points_and_changes(tmp_path: Path) -> None:
+    """Two runs: a tag problem fixed, a licence problem new; the department page lists the
+    open problem with its fix and the points the dataset would gain; findings.csv says new
+    and fixed; the portal page says what changed since the previous run."""
+    from auditor.report import report_dict
+    from auditor.scoring import score_findings
+    from auditor.store import diff_reports
+
+    rubric = load_rubric()
+
+    def run(findings: list[Finding]) -> AuditResult:
+        ds = Dataset(id="trees", title="Street trees", organization="Parks")
+        score = score_findings(findings, rubric)
+        return AuditResult(portal=Portal("https://x", "ckan"), started=datetime(2026, 11, 22, tzinfo=UTC),
+                           finished=datetime(2026, 11, 22, tzinfo=UTC), datasets=[DatasetResult(ds, findings, score)],
+                           score=score, departments={"Parks": score}, catalogue_size=1, sampled=False)
+
+    tags_fail = Finding("dataset.tags-present", Dimension.FINDABILITY, 1.0, Status.FAIL, "trees", "no keywords", value=0.0)
+    tags_pass = Finding("dataset.tags-present", Dimension.FINDABILITY, 1.0, Status.PASS, "trees", "3 keywords", value=1.0)
+    lic_pass = Finding("dataset.license-open", Dimension.OPENNESS, 3.0, Status.PASS, "trees", "open", value=1.0)
+    lic_fail = Finding("dataset.license-open", Dimension.OPENNESS, 3.0, Status.FAIL, "trees", "no licence declared",
+                       value=0.0)
+    before, after = run([tags_fail, lic_pass]), run([tags_pass, lic_fail])
+    changes = diff_reports(report_dict(before), report_dict(after))
+    publish(after, tmp_path, rubric, registry.all_checks(), changes=changes)
+    page = " ".join(parse(tmp_path / "departments" / "Parks.html").text)
+    assert "no licence declared" in page and "points for the dataset" in page and "new" in page
+    assert "Choose an open licence" in page
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "findings.csv").read_text("utf-8"))))
+    lic = next(r for r in rows if r["check"] == "dataset.license-open")
+    assert lic["since_previous_run"] == "new" and float(lic["points_gained"]) > 0 and lic["fix"]
+    assert any(r["since_previous_run"] == "fixed" and r["check"] == "dataset.tags-present" for r in rows)
+    index = " ".join(parse(tmp_path / "index.html").text)
+    assert "Since the previous run" in index and "1 new problem, 1 fixed" in index
+    assert "departments/Parks.html" in parse(tmp_path / "index.html").links

@@ -152,7 +152,7 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
         click.echo(f"wrote {write_json(outcome.result, out_dir, doc)}", err=True)
     if fmt == "html":
         assert out_dir is not None
-        click.echo(f"wrote {_site(job, doc, out_dir / 'site')}", err=True)
+        click.echo(f"wrote {_site(job, doc, out_dir / 'site', outcome.changes)}", err=True)
     pipeline.close(job)
     if fmt == "json":
         dump_json({**doc, "changes": outcome.changes.as_dict()} if outcome.changes is not None else doc, sys.stdout)
@@ -167,7 +167,7 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
     return EXIT_OK
 
 
-def _site(job: Any, doc: dict[str, Any], out: Path) -> Path:
+def _site(job: Any, doc: dict[str, Any], out: Path, changes: Any = None) -> Path:
     """The static site of this run, drawn from its report exactly as ``auditor publish`` draws
     a stored one, so both give the same pages."""
     from auditor import registry
@@ -178,7 +178,8 @@ def _site(job: Any, doc: dict[str, Any], out: Path) -> Path:
     history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(portal, limit=90))] \
         if store else []
     departments = store.department_history(portal) if store else None
-    return Path(publish(result_from_report(doc), out, job.rubric, registry.all_checks(), history, departments))
+    return Path(publish(result_from_report(doc), out, job.rubric, registry.all_checks(), history, departments,
+                        changes))
 
 
 @main.command()

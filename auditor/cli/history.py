@@ -77,7 +77,6 @@ def publish(portal: str | None, out_dir: Path, which: str, db: str | None) -> No
     (report.json, findings.csv, SVG badges). Open SITE/index.html or host the folder anywhere.
     """
     from auditor import registry
-    from auditor.config import load_rubric
     from auditor.report import result_from_report
     from auditor.reports.site import publish as write_site
     from auditor.store import StoreError
@@ -89,9 +88,12 @@ def publish(portal: str | None, out_dir: Path, which: str, db: str | None) -> No
         history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(run.portal, limit=90))
                    if r.started <= run.started]
         departments = store.department_history(run.portal, until=run.started)
+        changes = store.changes(run, doc)
     except StoreError as exc:
         fail(str(exc))
-    index = write_site(result_from_report(doc), out_dir, load_rubric(), registry.all_checks(), history, departments)
+    rubric = _rubric_of(run.portal)
+    index = write_site(result_from_report(doc), out_dir, rubric, registry.all_checks(), history, departments,
+                       changes)
     click.echo(f"wrote {index}")
 
 
@@ -118,3 +120,20 @@ def diff(portal: str | None, which: str, against: str | None, db: str | None, fm
     else:
         click.echo(f"run {run.id} of {run.portal}" + (f" against run {earlier.id}" if earlier else ""))
         render_changes(changes, click.echo, limit=50)
+
+
+def _rubric_of(portal_id: str) -> Any:
+    """The rubric a portal's runs are scored with: its config's weights over the bundled one."""
+    from auditor import registry
+    from auditor.config import apply_portal, find_portal, load_rubric
+    from auditor.errors import ConfigError
+
+    known = {c.id: c for c in registry.all_checks()}
+    try:
+        cfg = find_portal(portal_id) if "/" not in portal_id else None
+        rubric = load_rubric(None, known)
+        return apply_portal(rubric, cfg, known) if cfg is not None else rubric
+    except ConfigError as exc:
+        fail(str(exc))
+        raise
+

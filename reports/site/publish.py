@@ -16,6 +16,7 @@ from typing import Any
 from auditor.config import Rubric
 from auditor.model import Dimension, Finding, Status
 from auditor.questions import QUESTIONS, RULE, VERDICT_WORDS, answers
+from auditor.reports.site.officer import department_pages, findings_rows, since
 from auditor.result import AuditResult, DatasetResult
 
 HERE = Path(__file__).resolve().parent
@@ -103,8 +104,11 @@ BAND_COLORS = {"A": "#1a7f37", "B": "#4c7d00", "C": "#9a6700", "D": "#b3261e"}
 
 def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any],
             history: Sequence[Mapping[str, Any]] = (),
-            department_history: Mapping[str, Sequence[tuple[str, float | None]]] | None = None) -> Path:
-    """Write the site into ``out`` (created); the path of its index page."""
+            department_history: Mapping[str, Sequence[tuple[str, float | None]]] | None = None,
+            changes: Any = None) -> Path:
+    """Write the site into ``out`` (created); the path of its index page. ``changes`` (what
+    changed since the previous stored run) adds "since the previous run" to the portal and
+    department pages and to findings.csv."""
     from auditor.redact import dump_json
     from auditor.report import report_dict
 
@@ -125,9 +129,12 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
                          "title": r.dataset.title or r.dataset.id, "department": r.dataset.organization or "",
                          "score": r.score.overall, "grade": r.score.grade or "n/a", "problems": len(problems),
                          "popularity": r.dataset.popularity, "url": _http(r.dataset.url)})
-    departments = [{"name": name, "score": score.overall, "grade": score.grade or "n/a",
-                    "problems": sum(d["problems"] for d in datasets if (d["department"] or "(no department)") == name)}
-                   for name, score in sorted(result.departments.items())]
+    (out / "departments").mkdir(exist_ok=True)
+    files = {d["id"]: "../" + d["file"] for d in datasets}
+    dept_pages = department_pages(result, rubric, classes, changes, files)
+    departments = [{"name": page["name"], "score": page["score"], "grade": page["grade"],
+                    "problems": len(page["problems"]), "file": f"departments/{safe_name(page['name'])}.html"}
+                   for page in dept_pages]
     common = {"portal": result.portal, "score": result.score, "rubric": rubric, "generated": result.finished,
               "version": result.version}
     trend = _trend(history)
@@ -138,7 +145,7 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
     (out / "index.html").write_text(env.get_template("portal.html").render(
         **common, root="", datasets=datasets, departments=departments, bands=bands,
         band_list=[b.grade for b in rubric.bands], trend=trend, dimensions=[d.value for d in Dimension],
-        dept_trends=dept_trends, most_used=most_used,
+        dept_trends=dept_trends, most_used=most_used, since=since(changes),
         sampled=result.sampled, incomplete=result.incomplete), "utf-8")
     for r, entry in zip(sorted(result.datasets, key=lambda r: (-r.dataset.popularity, r.score.overall or 0,
                                                              r.dataset.id)), datasets, strict=True):
@@ -150,6 +157,9 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
         (out / "badges" / f"{Path(entry['file']).stem}.svg").write_text(
             _badge("data usability", f"{env.filters['score'](r.score.overall)} {grade}",
                    BAND_COLORS.get(grade, "#57606a")), "utf-8")
+    for page, entry in zip(dept_pages, departments, strict=True):
+        (out / entry["file"]).write_text(env.get_template("department.html").render(
+            **common, root="../", dept=page), "utf-8")
     portal_grade = result.score.grade or "n/a"
     (out / "badges" / "portal.svg").write_text(_badge("open data", f"{env.filters['score'](result.score.overall)} "
                                                       f"{portal_grade}", BAND_COLORS.get(portal_grade, "#57606a")),
@@ -166,7 +176,7 @@ def publish(result: AuditResult, out: Path, rubric: Rubric, checks: Sequence[Any
         # Keys sorted as the history store keeps them: a site drawn from a fresh audit and one
         # published from the store offer the same download.
         dump_json(json.loads(json.dumps(report_dict(result), sort_keys=True)), fh)
-    (out / "findings.csv").write_text(_findings_csv(result), "utf-8")
+    (out / "findings.csv").write_text(_findings_csv(findings_rows(result, rubric, classes, changes)), "utf-8")
     return out / "index.html"
 
 
@@ -223,25 +233,27 @@ def _why(cls: Any) -> str:
     return " ".join((match.group(1) if match else doc.split("\n\n")[0]).split())
 
 
-def _findings_csv(result: AuditResult) -> str:
+def _findings_csv(rows: Sequence[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["dataset_id", "dataset_title", "department", "check", "status", "resource", "value", "message"])
-    for r in result.datasets:
-        for f in r.findings:
-            writer.writerow([csv_cell(v) for v in (r.dataset.id, r.dataset.title, r.dataset.organization, f.check,
-                                                   f.status.value, f.resource_id or "", f.value, f.message)])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
 
 
-def _trend(history: Sequence[Mapping[str, Any]], width: int = 640, height: int = 160) -> dict[str, Any] | None:
-    """An inline SVG line of a score over time (0 to 100), with its text alternative."""
-    points = [(h["started"][:10], h["score"]) for h in history if h.get("score") is not None]
+def _trend(history: Sequence[Mapping[str, Any]], width: int = 640, height: int = 180) -> dict[str, Any] | None:
+    """An inline SVG chart of a score over time: a 0-100 axis with gridlines, the first and
+    last run's date and time on the time axis, every run a point (two runs on one day are
+    two points) whose value shows on hover, and a table beside it as the text version."""
+    points = [(str(h["started"])[:16].replace("T", " "), h["score"]) for h in history if h.get("score") is not None]
     if len(points) < 2:
         return None
-    pad = 30 if height > 100 else 12
-    step = (width - 2 * pad) / (len(points) - 1)
-    coords = [(pad + i * step, height - pad - (score / 100) * (height - 2 * pad)) for i, (_, score) in
-              enumerate(points)]
+    left, right, top, bottom = (40, 16, 12, 34) if height > 100 else (28, 8, 8, 20)
+    inner_w, inner_h = width - left - right, height - top - bottom
+    step = inner_w / (len(points) - 1)
+    coords = [(left + i * step, top + inner_h - (score / 100) * inner_h) for i, (_, score) in enumerate(points)]
+    ticks = [(value, top + inner_h - value / 100 * inner_h) for value in (0, 50, 100)]
     return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in coords), "width": width, "height": height,
-            "pad": pad, "rows": points, "dots": coords}
+            "left": left, "right": width - right, "top": top, "bottom": top + inner_h, "rows": points,
+            "dots": [(x, y, day, score) for (x, y), (day, score) in zip(coords, points, strict=True)],
+            "ticks": ticks, "first": points[0][0], "last": points[-1][0], "small": height <= 100}
