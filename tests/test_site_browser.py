@@ -178,9 +178,13 @@ def test_no_page_is_wider_than_a_phone(site: str, browser: Any, mobile: bool) ->
             width = visit.page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
             if width > 376:
                 wide.append((path, width))
-            if not mobile and path in ("index.html", "methodology.html") or path.startswith("datasets/abcd"):
-                name = "portal" if path == "index.html" else path.split("/")[0].replace(".html", "")
+            if not mobile and (path in ("index.html", "methodology.html") or path.startswith("datasets/abcd")
+                               or path == "departments/Parks.html"):
+                name = {"index.html": "portal", "methodology.html": "methodology"}.get(path, path.split("/")[0][:-1])
                 visit.page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
+                desktop = Visit(browser, f"{site}/{path}", site, viewport={"width": 1280, "height": 900})
+                desktop.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+                desktop.close()
         finally:
             visit.close()
     assert wide == []
