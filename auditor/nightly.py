@@ -101,8 +101,8 @@ def run_due(portals: Sequence[PortalConfig], db_url: str, *, force: bool = False
             log.error("%s: run failed: %s", cfg.id, exc)
             failed.append(cfg.id)
             continue
-        echo(f"{cfg.id}: run {outcome.run_id}, score {outcome.score}, {outcome.new} new problems, "
-             f"{outcome.fixed} fixed")
+        echo(f"{cfg.id}: run {outcome.run_id}, score {outcome.score}, {outcome.new} new "
+             f"problem{'' if outcome.new == 1 else 's'}, {outcome.fixed} fixed")
         for line in outcome.digests:
             echo(f"  {line}")
         done.append(outcome)

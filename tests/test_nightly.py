@@ -143,7 +143,7 @@ def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer
     city.downloads.clear()
     second = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
     assert second.returncode == 0, second.stderr
-    assert "city: run 2" in second.stdout and "1 new problems" in second.stdout
+    assert "city: run 2" in second.stdout and "1 new problem," in second.stdout
     # Incremental: only the changed dataset's file was read again.
     assert city.downloads == ["parks-trees"]
     assert "Parks: e-mail sent to parks@city.example" in second.stdout
@@ -160,7 +160,7 @@ def test_two_nights_with_a_change(scripted: Callable[[Responder], ScriptedServer
     assert [(p["dataset"], p["check"]) for p in doc["new_problems"]] == [("parks-trees",
                                                                            "resource.unique-identifier")]
     report = auditor("report", "city", "--db", db, "--run", "latest")
-    assert report.returncode == 0 and "Example City" in report.stdout and "1 new problems" in report.stdout
+    assert report.returncode == 0 and "Example City" in report.stdout and "1 new problem," in report.stdout
 
 
 def test_unreachable_mail_server_never_loses_the_run(scripted: Callable[[Responder], ScriptedServer],

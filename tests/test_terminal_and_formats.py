@@ -144,3 +144,28 @@ def test_an_ogc_service_is_asked_for_its_capabilities(scripted) -> None:  # type
     assert finding.status.value == "pass" and "GetCapabilities" in finding.message
     assert opened.status.value == "pass"
     assert any("REQUEST=GetCapabilities" in path for _, path, _ in server.requests)
+
+
+def test_diff_names_titles_fixes_plurals_and_links_to_watch() -> None:
+    from auditor.cli.audit import render_changes
+    from auditor.report import report_dict
+    from auditor.store import diff_reports
+
+    def run(findings: list[Finding]) -> dict:
+        ds = Dataset(id="trees", title="Street trees", organization="Parks")
+        return report_dict(AuditResult(portal=Portal("https://x", "ckan"), started=datetime(2026, 11, 21, tzinfo=UTC),
+                                       finished=datetime(2026, 11, 21, tzinfo=UTC),
+                                       datasets=[DatasetResult(ds, findings, Score(50.0, "C", {}, {}))],
+                                       score=Score(50.0, "C", {}, {}), departments={}, catalogue_size=1, sampled=False))
+
+    failing = Finding("resource.url-reachable", Dimension.ACCESSIBILITY, 3, Status.ERROR, "trees",
+                      "HTTP 404: not found (failing since 2026-11-21, night 1 of 2)", resource_id="r",
+                      details={"failing_since": "2026-11-21T02:00:00Z", "failing_nights": 1, "broken_after": 2})
+    lic = Finding("dataset.license-open", Dimension.OPENNESS, 3, Status.FAIL, "trees", "no licence declared", value=0.0)
+    changes = diff_reports(run([]), run([failing, lic]))
+    lines: list[str] = []
+    render_changes(changes, lines.append)
+    text = "\n".join(lines)
+    assert "1 new problem," in text and "Street trees: no licence declared" in text
+    assert "fix: Choose an open licence" in text
+    assert "To watch: 1 link failing" in text and "counts as broken on night 2" in text

@@ -207,26 +207,55 @@ def demo(port: int, out_dir: Path, top: int) -> None:
     sys.exit(code)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def watch_list(doc: Any) -> list[dict[str, Any]]:
+    """Links failing since a recent night that do not count as broken yet, with the night
+    they will, from a report (auditor.streaks writes ``failing_since`` into the finding)."""
+    out = []
+    for ds in doc.get("datasets") or []:
+        for f in ds.get("findings") or []:
+            details = f.get("details") or {}
+            if f.get("status") == "error" and details.get("failing_since"):
+                nights, after = details.get("failing_nights"), details.get("broken_after")
+                out.append({"dataset": ds.get("title") or ds.get("id"), "resource": f.get("resource"),
+                            "since": str(details["failing_since"])[:10], "night": nights, "counts_after": after,
+                            "message": f.get("message")})
+    return out
+
+
 def render_changes(changes: Any, write: Callable[[str], None], limit: int = 10) -> None:
-    """The "since the previous run" section: new and fixed problems per department."""
+    """The "since the previous run" section: new and fixed problems per department, with the
+    dataset's title and how to fix each new one, and the links to watch."""
+    from auditor import registry
     from auditor.redact import clean
 
+    fixes = {c.id: c.fix for c in registry.all_checks()}
     write("")
     if changes.before is None:
         write("Since the previous run: this is the first stored run of this portal.")
         return
-    started = (changes.before.get("run") or {}).get("started")
-    write(f"Since the previous run ({started}): {len(changes.new)} new problems, {len(changes.fixed)} fixed, "
-          f"{len(changes.added)} datasets added, {len(changes.removed)} removed")
+    started = str((changes.before.get("run") or {}).get("started") or "")[:16].replace("T", " ")
+    write(f"Since the previous run ({started}): {_plural(len(changes.new), 'new problem')}, "
+          f"{len(changes.fixed):,} fixed, {_plural(len(changes.added), 'dataset')} added, "
+          f"{len(changes.removed):,} removed")
     portal = next((s for s in changes.scores if s.scope == "portal"), None)
     if portal is not None and portal.before is not None and portal.after is not None:
         write(f"  portal score {portal.before:.1f} -> {portal.after:.1f}")
     for name, groups in changes.departments().items():
-        write(f"  {clean(name, 50)}: {len(groups['new'])} new, {len(groups['fixed'])} fixed")
+        write(f"  {clean(name, 50)}: {len(groups['new']):,} new, {len(groups['fixed']):,} fixed")
         for label, items in (("new", groups["new"]), ("fixed", groups["fixed"])):
             for p in items[:limit]:
-                write(f"    {label:<5} {clean(p.dataset_id, 14):<14} {p.check:<28} {clean(p.message, 70)}")
+                write(f"    {label:<5} {clean(p.title or p.dataset_id, 40)}: {clean(p.message, 70)}")
+                if label == "new" and fixes.get(p.check):
+                    write(f"          fix: {clean(fixes[p.check], 100)}")
             if len(items) > limit:
-                write(f"    ... and {len(items) - limit} more {label}")
-
-
+                write(f"    ... and {len(items) - limit:,} more {label}")
+    watch = watch_list(changes.after)
+    if watch:
+        write(f"  To watch: {_plural(len(watch), 'link')} failing, not counted as broken yet")
+        for w in watch[:limit]:
+            write(f"    {clean(str(w['dataset']), 40)}: failing since {w['since']} (night {w['night']}; counts as "
+                  f"broken on night {w['counts_after']})")

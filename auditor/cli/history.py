@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from auditor.cli.app import main
-from auditor.cli.audit import render_changes
+from auditor.cli.audit import render_changes, watch_list
 from auditor.cli.common import fail
 from auditor.redact import dump_json, json_text
 
@@ -116,7 +116,14 @@ def diff(portal: str | None, which: str, against: str | None, db: str | None, fm
     except StoreError as exc:
         fail(str(exc))
     if fmt == "json":
-        click.echo(json_text(changes.as_dict()))
+        from auditor import registry
+
+        fixes = {c.id: c.fix for c in registry.all_checks()}
+        data = changes.as_dict()
+        for item in data.get("new_problems") or []:
+            item["fix"] = fixes.get(item.get("check"), "")
+        data["to_watch"] = watch_list(changes.after)
+        click.echo(json_text(data))
     else:
         click.echo(f"run {run.id} of {run.portal}" + (f" against run {earlier.id}" if earlier else ""))
         render_changes(changes, click.echo, limit=50)
