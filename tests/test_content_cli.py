@@ -80,10 +80,11 @@ def test_bad_files_fail_with_the_cause(tmp_path: Path, body: bytes, words: str) 
     assert by["resource.completeness"]["status"] == "skip"
 
 
-def test_missing_file_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+def test_a_missing_file_is_one_line_and_exit_2_not_a_score(tmp_path: Path) -> None:
+    # It used to be "score 0 (D)" with exit 0: a gate in a pipeline passed on a typo.
     run = auditor("validate", str(tmp_path / "nope.csv"), "--format", "json")
-    assert run.returncode == 0
-    assert "no such file" in findings(json.loads(run.stdout))["resource.table-valid"]["message"]
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.strip().endswith("nope.csv: no such file") and len(run.stderr.strip().splitlines()) == 1
 
 
 def test_suite_from_yaml_runs_with_great_expectations(tmp_path: Path) -> None:
