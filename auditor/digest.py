@@ -109,6 +109,11 @@ def send_email(digest: Digest, notify: Any, *, backoff: float = 1.0) -> bool:
     message["Subject"] = digest.subject
     message.set_content(digest.text())
     password = os.environ.get(notify.password_env, "") if notify.password_env else ""
+    if notify.password_env and not password:
+        # Never log in with an empty password because a variable is missing: say so instead.
+        log.error("e-mail digest for %s not sent: the SMTP password variable %s is not set", digest.department,
+                  notify.password_env)
+        return False
     remember(password)
 
     def attempt() -> None:

@@ -84,6 +84,9 @@ def settings_for(
     from auditor.redact import remember
 
     remember(app_token)
+    # Credentials written into a portal URL (https://user:password@host) are secrets like tokens:
+    # masked in every report, store row, page and log line.
+    remember(urlsplit(url).password)
     return HttpSettings(
         timeout=timeout, per_host=per_host, retries=retries, app_token=app_token,
         min_interval=1.0 / max_rate if max_rate else 0.0,

@@ -15,6 +15,7 @@ the report and says so in ``warnings``; only an unreadable catalogue ends the jo
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
@@ -40,6 +41,7 @@ class Job:
     store: Any = None
     run_id: int | None = None
     previous: Any = None
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,7 +71,11 @@ def prepare(settings: AuditSettings, config: PortalConfig | None = None, db_url:
     if settings.content:
         from_config = portal_suites(config) if config is not None else []
         suites = (*from_config, *(load_suites(list(settings.suites)) if settings.suites else []))
-    return Job(settings, checks, rubric, config, db_url, suites)
+    job = Job(settings, checks, rubric, config, db_url, suites)
+    if config is not None and config.app_token_env and not os.environ.get(config.app_token_env):
+        job.warnings.append(f"{config.app_token_env} (the app token variable {config.path or config.id} names) is not "
+                            "set: auditing without an app token, at the portal's lower rate limits")
+    return job
 
 
 def last_content(store: Any, portal: str, checks: Sequence[Any]) -> Any:
@@ -124,7 +130,7 @@ def run(job: Job, progress: ProgressFn | None = None, *, digests: bool = False, 
         raise
     if settings.title:
         result = replace(result, portal=replace(result.portal, title=settings.title))
-    warnings: list[str] = []
+    warnings: list[str] = list(job.warnings)
     if job.store is not None:
         result = _link_history(job, result, warnings)
     doc = report_dict(result)

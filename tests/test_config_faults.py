@@ -112,3 +112,67 @@ def test_1_5_one_bad_config_is_skipped_the_others_run_and_the_exit_says_so(scrip
     assert run.returncode == 1
     assert "skipped a portal config" in run.stderr and "broken.yaml" in run.stderr
     assert "city: run " in run.stdout and "1 portal audited" in run.stdout
+
+
+# -- stores and secrets --------------------------------------------------------------------------
+
+def test_4_a_store_that_is_not_a_database_is_one_line_with_the_way_out(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    path.write_bytes(b"not a database at all " * 50)
+    run = cli("report", "--db", f"sqlite:///{path}")
+    assert run.returncode == 2 and "is damaged" in run.stderr and f"mv {path} {path}.damaged" in run.stderr
+
+
+def test_4_a_store_with_damaged_pages_is_found_on_open(tmp_path: Path) -> None:
+    from auditor.store import Store, StoreError
+
+    path = tmp_path / "history.sqlite"
+    store = Store(f"sqlite:///{path}")
+    for night in range(5):
+        run = store.start("p", "https://p.example")
+        store.finish(run, {"schema": "auditor-report/1", "portal": {"url": "https://p.example", "score": 50.0},
+                           "run": {"started": f"2026-11-0{night + 1}T02:00:00Z", "finished": "x"},
+                           "departments": [], "datasets": [{"id": f"d{i}", "title": "t" * 200, "findings": []}
+                                                           for i in range(200)]})
+    store.close()
+    data = bytearray(path.read_bytes())
+    for offset in range(8192, min(len(data), 8192 * 6), 4096):
+        data[offset + 100:offset + 900] = b"\xff" * 800
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as err:
+        Store(f"sqlite:///{path}")
+    assert "is damaged" in str(err.value) and ".damaged" in str(err.value)
+
+
+def test_9_credentials_in_a_portal_url_are_secrets(tmp_path: Path) -> None:
+    from auditor.http import settings_for
+    from auditor.redact import redact
+
+    settings_for("http://auditor:s3cret-pa55word@127.0.0.1:9/ckan")
+    assert "s3cret-pa55word" not in redact("GET http://auditor:s3cret-pa55word@127.0.0.1:9/ckan failed")
+
+
+def test_9_an_unset_smtp_password_variable_never_logs_in_empty(caplog: pytest.LogCaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.digest import Digest, send_email
+    from auditor.portals import Notify
+
+    monkeypatch.delenv("CITY_SMTP_PASSWORD", raising=False)
+    notify = Notify(smtp_host="127.0.0.1", smtp_port=9, username="audits", password_env="CITY_SMTP_PASSWORD")
+    digest = Digest(department="Parks", portal="City", emails=("parks@city.example",), webhook=None, new=[], fixed=[])
+    with caplog.at_level("ERROR"):
+        assert send_email(digest, notify) is False
+    assert "CITY_SMTP_PASSWORD is not set" in caplog.text
+
+
+def test_9_an_unset_app_token_variable_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor import job
+    from auditor.config import load_portal
+    from auditor.settings import settings_for
+
+    monkeypatch.delenv("CITY_TOKEN_UNSET", raising=False)
+    path = tmp_path / "city.yaml"
+    path.write_text("url: https://data.city.example\nplatform: socrata\napp_token_env: CITY_TOKEN_UNSET\n")
+    cfg = load_portal(path)
+    prepared = job.prepare(settings_for(cfg, {}), cfg)
+    assert any("CITY_TOKEN_UNSET" in w and "not set" in w for w in prepared.warnings)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
 from sqlalchemy.exc import (
     ArgumentError,
+    DatabaseError,
     IntegrityError,
     NoSuchModuleError,
     OperationalError,
@@ -105,7 +106,30 @@ class Store:
                     raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
             except OperationalError as exc:
                 if attempt == 2 or not ("already exists" in str(exc) or "locked" in str(exc)):
+                    if self.engine.dialect.name == "sqlite" and "malformed" in str(exc):
+                        raise StoreError(self._damaged(str(exc))) from None
                     raise StoreError(f"cannot open database {_safe(self.url)}: {_first_line(exc)}") from None
+            except DatabaseError as exc:
+                # "file is not a database", "database disk image is malformed": say how to recover.
+                raise StoreError(self._damaged(_first_line(exc))) from None
+        if self.engine.dialect.name == "sqlite":
+            self._check_sqlite()
+
+    def _damaged(self, why: str) -> str:
+        path = self.url.removeprefix("sqlite:///")
+        return (f"the history store {path} is damaged ({why.splitlines()[0][:120]}); move it aside to start a new "
+                f"one, keeping it for recovery: mv {path} {path}.damaged")
+
+    def _check_sqlite(self) -> None:
+        """SQLite's own quick integrity check: a store with damaged pages is found on open, not
+        half-way through a night (where the link history lookup would then fail)."""
+        try:
+            with self.engine.connect() as conn:
+                rows = [str(r[0]) for r in conn.execute(text("PRAGMA quick_check(5)"))]
+        except DatabaseError as exc:
+            raise StoreError(self._damaged(_first_line(exc))) from None
+        if rows != ["ok"]:
+            raise StoreError(self._damaged("; ".join(rows)))
 
     @contextmanager
     def _tx(self) -> Iterator[Any]:
