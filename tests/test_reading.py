@@ -434,3 +434,13 @@ def test_the_report_says_where_each_fact_was_read() -> None:
     assert set(read) == {"language", "description", "licence", "frequency", "data_updated", "contact",
                          "department", "columns"}
     assert read["frequency"]["field"] == "update_freq" and read["contact"]["field"] == "contact_point"
+
+
+def test_an_email_written_as_the_owner_display_name_is_a_contact() -> None:
+    """Built to the Discovery API's shape: some publishing accounts are named by a mailbox."""
+    entry = {**catalog_entry({}), "owner": {"id": "abcd-efgh", "display_name": "opendata@city.example"}}
+    assert read_socrata(entry)["contact"] == {"email": "opendata@city.example", "url": None, "name": None,
+                                              "field": "owner.display_name"}
+    named = {**catalog_entry({}), "owner": {"id": "abcd-efgh", "display_name": "City Open Data Team"}}
+    contact = read_socrata(named)["contact"]
+    assert contact["email"] is None and contact["name"] == "City Open Data Team"

@@ -73,8 +73,9 @@ def test_view_seattle_911_uses_rows_updated_at_and_custom_frequency() -> None:
     assert ds.data_modified == datetime.fromtimestamp(view["rowsUpdatedAt"], tz=UTC)
     assert ds.metadata_modified == datetime.fromtimestamp(view["viewLastModified"], tz=UTC)
     assert ds.license == "Creative Commons 1.0 Universal"
-    # "Data Owner" is the department, not a contact: a department name is nobody to write to.
-    assert ds.organization == "Department of Information Technology" and ds.contact_name == ""
+    # "Data Owner" is the department; the contact name is the publishing account's display name.
+    assert ds.organization == "Department of Information Technology"
+    assert ds.contact_name == view["owner"]["displayName"] and ds.provenance["contact"] == "owner.display_name"
     hidden = [c for c in view["columns"] if c["fieldName"].startswith(":")]
     assert ds.columns is not None and len(ds.columns) == len(view["columns"]) - len(hidden)
     docs = [r for r in ds.resources if r.kind == "documentation"]

@@ -109,9 +109,12 @@ def _pick_owner(custom: Mapping[str, str]) -> tuple[str, str]:
     return (custom[best[2]].strip(), f"custom:{best[2]}") if best else ("", "")
 
 
-def _pick_contact(custom: Mapping[str, str], contact_email: Any) -> Contact:
+def _pick_contact(custom: Mapping[str, str], contact_email: Any, owner: Any = None) -> Contact:
+    """The catalogue's contact e-mail, then custom contact fields, then the publishing
+    account's display name (an e-mail written there reaches someone; a name alone does not)."""
     candidates: list[tuple[str, Any, bool]] = [("contact_email", contact_email, False)]
     candidates += [(f"custom:{k}", v, True) for k, v in sorted(custom.items()) if _CONTACT_NAME.search(_field_name(k))]
+    candidates.append(("owner.display_name", owner, False))
     return first_contact(candidates)
 
 
@@ -149,7 +152,7 @@ def map_catalog_entry(result: Mapping[str, Any], base: str) -> Dataset | None:
     dataset_id = res["id"]
     page_views = as_map(res.get("page_views"))
     frequency, freq_field = _pick_frequency(custom)
-    contact = _pick_contact(custom, res.get("contact_email"))
+    contact = _pick_contact(custom, res.get("contact_email"), as_map(result.get("owner")).get("display_name"))
     department, dept_field = _department(custom, (res.get("attribution"), "catalog resource.attribution"))
     data_modified = parse_time(res.get("data_updated_at"))
     provenance = {"update_frequency": freq_field, "contact": contact.field, "organization": dept_field,
@@ -219,7 +222,9 @@ def apply_view(dataset: Dataset, view: Mapping[str, Any], base: str) -> Dataset:
     tags = as_list(view.get("tags"))
     updated = parse_time(view.get("rowsUpdatedAt"))
     frequency, freq_field = _pick_frequency(custom)
-    contact = _pick_contact(custom, res.get("contact_email"))
+    owner = as_map(as_map(dataset.raw.get("catalog")).get("owner")).get("display_name") or \
+        as_map(view.get("owner")).get("displayName")
+    contact = _pick_contact(custom, res.get("contact_email"), owner)
     department, dept_field = _department(custom, (res.get("attribution"), "catalog resource.attribution"),
                                          (view.get("attribution"), "view.attribution"))
     license_text = str(lic.get("name") or view.get("licenseId") or "")
