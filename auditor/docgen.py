@@ -91,7 +91,8 @@ def reading_markdown() -> list[str]:
             "- **When the data changed**: views `rowsUpdatedAt`, else the catalogue's `data_updated_at`; never "
             "`viewLastModified` or `updatedAt`.",
             "- **Contact**: the catalogue's `contact_email`, then custom fields named contact / e-mail (any "
-            "language). The attribution link is the publisher's site, not a contact.",
+            "language), then the publishing account's display name (an e-mail there reaches someone; a name "
+            "alone earns half). The attribution link is the publisher's site, not a contact.",
             "- **Department**: custom fields naming, best first: "
             + "; ".join(f"`{p.pattern.split('|')[0]}`…" for p in socrata_map.OWNER_NAMES)
             + "; then the attribution. The domain category is a topic, never a department.",
