@@ -50,6 +50,38 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     httpd.server_close()
 
 
+def _serve(folder: Path) -> tuple[str, Any]:
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}", httpd
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site of an audit of the demo portals (files read, expectation suites run)."""
+    from auditor.demo.server import DEMO_SUITES, DemoServer
+    from tests.conftest import auditor
+
+    out = tmp_path_factory.mktemp("demo-site")
+    with DemoServer() as demo:
+        run = auditor("audit", f"{demo.root}/socrata", "--format", "html", "--out", str(out), "--allow-host",
+                      "127.0.0.1", "--max-datasets", "12", "--suite", str(DEMO_SUITES), "--timeout", "10")
+        assert run.returncode == 0, run.stderr
+    root, httpd = _serve(out / "site")
+    yield root
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(params=["hostile", "demo"])
+def any_site(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("site" if request.param == "hostile" else "demo_site"))
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
@@ -167,19 +199,22 @@ def test_keyboard_and_phone(site: str, browser: Any) -> None:
 
 
 @pytest.mark.parametrize("mobile", [False, True], ids=["plain-375", "mobile-375"])
-def test_no_page_is_wider_than_a_phone(site: str, browser: Any, mobile: bool) -> None:
+def test_no_page_is_wider_than_a_phone(any_site: str, browser: Any, mobile: bool) -> None:
     """Measured in a plain 375 px viewport (mobile emulation alone widens the layout viewport
     to the content, which would hide an overflow) and with mobile emulation."""
+    site = any_site
     SHOTS.mkdir(parents=True, exist_ok=True)
     wide = []
-    for path in pages(site, browser):
+    every = pages(site, browser)
+    hostile = "departments/Parks.html" in every  # screenshots of one site only
+    for path in every:
         visit = Visit(browser, f"{site}/{path}", site, viewport={"width": 375, "height": 740}, is_mobile=mobile)
         try:
             width = visit.page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
             if width > 376:
                 wide.append((path, width))
-            if not mobile and (path in ("index.html", "methodology.html") or path.startswith("datasets/abcd")
-                               or path == "departments/Parks.html"):
+            if hostile and not mobile and (path in ("index.html", "methodology.html")
+                                           or path.startswith("datasets/abcd") or path == "departments/Parks.html"):
                 name = {"index.html": "portal", "methodology.html": "methodology"}.get(path, path.split("/")[0][:-1])
                 visit.page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
                 desktop = Visit(browser, f"{site}/{path}", site, viewport={"width": 1280, "height": 900})
@@ -188,3 +223,25 @@ def test_no_page_is_wider_than_a_phone(site: str, browser: Any, mobile: bool) ->
         finally:
             visit.close()
     assert wide == []
+
+
+def test_every_answer_agrees_with_the_findings_under_it(any_site: str, browser: Any) -> None:
+    """Read as a resident reads it, in the browser: no "Yes" above a failed finding, no "No"
+    with only passes under it, no "Could not tell" above a judged finding."""
+    site = any_site
+    for path in [p for p in pages(site, browser) if p.startswith("datasets/")]:
+        visit = Visit(browser, f"{site}/{path}", site)
+        try:
+            sections = visit.page.evaluate("""() => [...document.querySelectorAll('section.answer')].map(s => ({
+                verdict: s.querySelector('.verdict').textContent.trim(),
+                statuses: [...s.querySelectorAll('.status')].map(e => e.textContent.trim().toLowerCase())}))""")
+            assert sections, path
+            for s in sections:
+                if s["verdict"] == "Yes":
+                    assert "fail" not in s["statuses"] and "pass" in s["statuses"], (path, s)
+                if s["verdict"] == "No":
+                    assert "fail" in s["statuses"], (path, s)
+                if s["verdict"] == "Could not tell":
+                    assert not {"pass", "fail"} & set(s["statuses"]), (path, s)
+        finally:
+            visit.close()
