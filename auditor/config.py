@@ -195,6 +195,7 @@ class PortalConfig:
     notify: Any = None  # auditor.portals.Notify
     suites: tuple[Any, ...] = ()  # raw YAML: inline suites or paths, parsed when content checks run
     allow_addresses: tuple[str, ...] = ()
+    language: str = ""
     path: str = ""
 
 
@@ -225,6 +226,7 @@ def load_portal(path: Path) -> PortalConfig:
         notify=spec.notify,
         suites=tuple(spec.suites),
         allow_addresses=tuple(spec.allow_addresses),
+        language=spec.language,
         path=str(path),
     )
 

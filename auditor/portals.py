@@ -136,6 +136,8 @@ class PortalFile(_Strict):
     suites: list[Any] = Field(default_factory=list)
     #: Non-public networks, addresses or host[:port] that resources of this portal may live on.
     allow_addresses: list[str] = Field(default_factory=list)
+    #: Language to read multilingual fields in (``de``, ``fr``...), before the portal's own.
+    language: str = Field(default="", pattern=r"^([a-z]{2,3}([-_][A-Za-z]{2,4})?)?$")
 
     @field_validator("platform")
     @classmethod

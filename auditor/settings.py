@@ -104,6 +104,8 @@ def from_config(cfg: PortalConfig, environ: Mapping[str, str] | None = None) -> 
             out[key] = value
     if cfg.allow_addresses:
         out["allow_addresses"] = tuple(cfg.allow_addresses)
+    if cfg.language:
+        out["languages"] = (cfg.language,)
     if cfg.app_token_env and environ.get(cfg.app_token_env):
         out["app_token"] = environ[cfg.app_token_env]
     return out

@@ -444,3 +444,15 @@ def test_an_email_written_as_the_owner_display_name_is_a_contact() -> None:
     named = {**catalog_entry({}), "owner": {"id": "abcd-efgh", "display_name": "City Open Data Team"}}
     contact = read_socrata(named)["contact"]
     assert contact["email"] is None and contact["name"] == "City Open Data Team"
+
+
+def test_a_portal_config_chooses_the_language(tmp_path: Path) -> None:
+    from auditor.config import load_portal
+    from auditor.settings import settings_for
+
+    path = tmp_path / "swiss.yaml"
+    path.write_text("url: https://ckan.opendata.swiss\nplatform: ckan\nlanguage: fr\n")
+    settings = settings_for(load_portal(path), {})
+    assert settings.languages == ("fr",)
+    dataset = map_package(SWISS, BASE, settings.languages)
+    assert dataset is not None and dataset.title == "FR Test"
