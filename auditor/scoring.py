@@ -16,6 +16,10 @@ from collections.abc import Iterable, Sequence
 from auditor.config import Rubric
 from auditor.model import Dimension, Finding, Score, Status
 
+#: Weights above this count as this: the validated configs never go past it, and a mean of
+#: weights near the float limit would overflow to infinity.
+MAX_WEIGHT = 1e9
+
 
 def _grade(rubric: Rubric, overall: float | None) -> str:
     band = rubric.band(overall)
@@ -39,12 +43,13 @@ def score_findings(findings: Iterable[Finding], rubric: Rubric) -> Score:
         weight = rubric.check_weight(check, weight)
         if not (math.isfinite(weight) and weight > 0):
             continue  # a weight that is not a positive number counts as no weight: scores stay in 0-100
+        weight = min(weight, MAX_WEIGHT)
         dim_num[dimension] += weight * sum(values) / len(values)
         dim_den[dimension] += weight
     dimensions: dict[str, float | None] = {}
     for dim in Dimension:
         den = dim_den.get(dim.value, 0.0)
-        dimensions[dim.value] = round(100 * dim_num[dim.value] / den, 1) if den > 0 else None
+        dimensions[dim.value] = _percent(dim_num[dim.value], den) if den > 0 else None
     overall = _weighted(dimensions, rubric)
     return Score(overall, _grade(rubric, overall), dimensions, dict(sorted(counts.items())))
 
@@ -55,9 +60,15 @@ def _weighted(dimensions: dict[str, float | None], rubric: Rubric) -> float | No
         weight = float(rubric.dimensions.get(dim, 0.0))
         if value is None or not (math.isfinite(weight) and weight > 0):
             continue
-        num += weight * value
+        weight = min(weight, MAX_WEIGHT)
+        num += weight * value / 100
         den += weight
-    return round(num / den, 1) if den > 0 else None
+    return _percent(num, den) if den > 0 else None
+
+
+def _percent(num: float, den: float) -> float:
+    """100 * num / den, rounded, and never outside 0-100 (weights are capped, so no overflow)."""
+    return round(min(100.0, max(0.0, 100 * num / den)), 1)
 
 
 def aggregate(scores: Sequence[Score], rubric: Rubric) -> Score:
