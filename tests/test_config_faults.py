@@ -176,3 +176,23 @@ def test_9_an_unset_app_token_variable_is_said(tmp_path: Path, monkeypatch: pyte
     cfg = load_portal(path)
     prepared = job.prepare(settings_for(cfg, {}), cfg)
     assert any("CITY_TOKEN_UNSET" in w and "not set" in w for w in prepared.warnings)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["audit", "http://[::1"], "is not a valid URL"),
+    (["report", "--run", "99999999999999999999", "--db", "sqlite:///{tmp}/h.sqlite"], "no run 99999999999999999999"),
+    (["report", "--db", "postgresql+psycopg://u@[::1:5432/db"], "cannot use database"),
+])
+def test_8_bad_urls_and_ids_are_one_line(tmp_path: Path, args: list[str], said: str) -> None:
+    run = cli(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert run.returncode == 2 and said in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_8_a_demo_server_port_in_use_is_one_line() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        run = cli("demo-server", "--port", str(busy.getsockname()[1]))
+    assert run.returncode == 2 and "cannot serve on 127.0.0.1" in run.stderr

@@ -111,6 +111,14 @@ def audit(ctx: click.Context, portal: str, **opts: Any) -> None:
         fail(str(exc))
     if cfg is None and not portal.startswith(("http://", "https://")):
         fail(f"{portal!r} is neither an http(s) URL nor a portal config (see config/portals)")
+    if cfg is None:
+        from urllib.parse import urlsplit
+
+        try:
+            if not urlsplit(portal).hostname:
+                raise ValueError("no host")
+        except ValueError as exc:
+            fail(f"{portal!r} is not a valid URL ({exc})")
     try:
         settings = settings_for(cfg, typed(ctx, SETTINGS), url=portal)
     except (KeyError, ValueError) as exc:

@@ -30,9 +30,15 @@ def list_checks(fmt: str) -> None:
 @click.option("--port", type=int, default=8080, show_default=True)
 def demo_server(port: int) -> None:
     """Serve the demo portals on 127.0.0.1 until interrupted (for trying the CLI by hand)."""
+    from auditor.cli.common import fail
     from auditor.demo.server import DemoServer
 
-    with DemoServer(port=port) as server:
+    try:
+        demo = DemoServer(port=port)  # binds the port here
+    except OSError as exc:
+        fail(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc} (choose another --port)")
+        raise
+    with demo as server:
         click.echo(f"serving {server.root}/socrata and {server.root}/ckan; Ctrl-C stops", err=True)
         try:
             while True:

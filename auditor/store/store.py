@@ -62,7 +62,7 @@ def _remember_password(url: str) -> None:
 
     from auditor.redact import remember
 
-    with contextlib.suppress(ArgumentError):
+    with contextlib.suppress(ArgumentError, ValueError):
         remember(make_url(url).password)
 
 
@@ -72,8 +72,8 @@ def _safe(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unreadable URL)"
+    except (ArgumentError, ValueError):
+        return "(an unreadable URL)"
 
 
 class Store:
@@ -86,7 +86,7 @@ class Store:
             if self.url.startswith("sqlite:///"):
                 Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True)
-        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot use database {_safe(self.url)}: {str(exc).splitlines()[0]}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -206,6 +206,8 @@ class Store:
             run_id = int(which)
         except ValueError:
             raise StoreError(f"--run expects a run id, 'latest' or 'previous', got {which!r}") from None
+        if not 0 < run_id < 2**63:
+            raise StoreError(f"no run {which} in {_safe(self.url)}")
         with self._tx() as conn:
             row = conn.execute(select(t.runs.c.id, t.runs.c.portal, t.runs.c.url, t.runs.c.started,
                                       t.runs.c.finished, t.runs.c.status, t.runs.c.score, t.runs.c.grade,
