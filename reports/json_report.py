@@ -17,7 +17,11 @@ def write_json(result: AuditResult, out_dir: Path, doc: Mapping[str, Any] | None
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
     tmp = path.with_suffix(".json.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        dump_json(doc if doc is not None else report_dict(result), fh)
-    tmp.replace(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            dump_json(doc if doc is not None else report_dict(result), fh)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never a half-written report.json.tmp left behind
+        raise
     return path

@@ -196,3 +196,51 @@ def test_8_a_demo_server_port_in_use_is_one_line() -> None:
         busy.listen()
         run = cli("demo-server", "--port", str(busy.getsockname()[1]))
     assert run.returncode == 2 and "cannot serve on 127.0.0.1" in run.stderr
+
+
+# -- disks ---------------------------------------------------------------------------------------
+
+def test_6_an_out_folder_that_cannot_be_written_is_said_before_the_crawl(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    started = time.monotonic()
+    # Port 9 would make a crawl fail slowly with other words: the folder is refused first.
+    run = cli("audit", "http://127.0.0.1:9/", "--out", str(blocker / "out"), "--format", "html")
+    assert run.returncode == 2 and "cannot write to" in run.stderr and "a-file" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_6_a_site_that_fails_half_way_leaves_the_previous_one_whole(tmp_path: Path) -> None:
+    from auditor.atomic import replace_folder
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("last night's site")
+
+    def half_then_full_disk(tmp: Path) -> None:
+        (tmp / "index.html").write_text("half of tonight's")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        replace_folder(site, half_then_full_disk)
+    assert (site / "index.html").read_text() == "last night's site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folder left behind
+    replace_folder(site, lambda tmp: (tmp / "index.html").write_text("tonight's"))
+    assert (site / "index.html").read_text() == "tonight's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_6_a_report_that_fails_half_way_leaves_no_temporary_file(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.reports import json_report
+
+    def full_disk(doc: object, fh: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(json_report, "dump_json", full_disk)
+    (tmp_path / "report.json").write_text('{"last": "night"}')
+    with pytest.raises(OSError):
+        json_report.write_json(None, tmp_path, {"schema": "auditor-report/1"})  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    assert (tmp_path / "report.json").read_text() == '{"last": "night"}'

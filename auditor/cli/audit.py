@@ -14,6 +14,7 @@ from auditor.cli.common import (
     DEFAULTS,
     EXIT_BELOW,
     EXIT_OK,
+    EXIT_USAGE,
     Finite,
     Progress,
     allow_address_option,
@@ -137,6 +138,12 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
 
     if fmt == "html" and not out_dir:
         fail("--format html writes a site: give --out DIR")
+    if out_dir:
+        from auditor.atomic import check_writable
+
+        problem = check_writable(out_dir)  # before the crawl, not after it
+        if problem:
+            fail(problem)
     try:
         job = pipeline.open_run(pipeline.prepare(settings, cfg, db))
     except (ConfigError, RegistryError, StoreError) as exc:
@@ -156,11 +163,17 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
     if outcome.run_id is not None and not any(w.startswith("run not stored") for w in outcome.warnings):
         click.echo(f"stored run {outcome.run_id} in the history store", err=True)
     doc = outcome.doc
-    if out_dir:
-        click.echo(f"wrote {write_json(outcome.result, out_dir, doc)}", err=True)
-    if fmt == "html":
-        assert out_dir is not None
-        click.echo(f"wrote {_site(job, doc, out_dir / 'site', outcome.changes)}", err=True)
+    written = True
+    try:
+        if out_dir:
+            click.echo(f"wrote {write_json(outcome.result, out_dir, doc)}", err=True)
+        if fmt == "html":
+            assert out_dir is not None
+            click.echo(f"wrote {_site(job, doc, out_dir / 'site', outcome.changes)}", err=True)
+    except OSError as exc:
+        # The run is stored and still printed below; what could not be written is said once.
+        click.echo(f"auditor: error: cannot write to {out_dir}: {exc.strerror or exc}", err=True)
+        written = False
     pipeline.close(job)
     if fmt == "json":
         dump_json({**doc, "changes": outcome.changes.as_dict()} if outcome.changes is not None else doc, sys.stdout)
@@ -168,6 +181,8 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
         render_console(outcome.result, click.echo, top=top, colour=wants_colour(sys.stdout))
         if outcome.changes is not None:
             render_changes(outcome.changes, click.echo)
+    if not written:
+        return EXIT_USAGE
     score = outcome.result.score.overall
     if fail_under is not None and (score is None or score < fail_under):
         click.echo(f"portal score {score} is below --fail-under {fail_under:g}", err=True)
@@ -186,8 +201,12 @@ def _site(job: Any, doc: dict[str, Any], out: Path, changes: Any = None) -> Path
     history = [{"started": r.started, "score": r.score} for r in reversed(store.runs(portal, limit=90))] \
         if store else []
     departments = store.department_history(portal) if store else None
-    return Path(publish(result_from_report(doc), out, job.rubric, registry.all_checks(), history, departments,
-                        changes))
+    from auditor.atomic import replace_folder
+
+    # Written beside and moved into place whole: a failure leaves the previous site, never half of one.
+    replace_folder(out, lambda tmp: publish(result_from_report(doc), tmp, job.rubric, registry.all_checks(), history,
+                                            departments, changes))
+    return out / "index.html"
 
 
 @main.command()

@@ -92,8 +92,14 @@ def publish(portal: str | None, out_dir: Path, which: str, db: str | None) -> No
     except StoreError as exc:
         fail(str(exc))
     rubric = _rubric_of(run.portal)
-    index = write_site(result_from_report(doc), out_dir, rubric, registry.all_checks(), history, departments,
-                       changes)
+    from auditor.atomic import replace_folder
+
+    try:
+        replace_folder(out_dir, lambda tmp: write_site(result_from_report(doc), tmp, rubric, registry.all_checks(),
+                                                       history, departments, changes))
+    except OSError as exc:
+        fail(f"cannot write the site to {out_dir}: {exc.strerror or exc}")
+    index = out_dir / "index.html"
     click.echo(f"wrote {index}")
 
 
