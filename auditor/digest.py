@@ -14,7 +14,7 @@ import os
 import smtplib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from typing import Any
 
@@ -35,6 +35,48 @@ class Digest:
     new: list[Problem]
     fixed: list[Problem]
     fixes: Mapping[str, str] = field(default_factory=dict)  # check id -> how to fix
+    carried: int = 0  # changes from earlier nights whose digest was not delivered
+    since: str | None = None  # the first of those nights
+
+    @property
+    def channels(self) -> list[str]:
+        """How this digest goes out: "email", "webhook" or both."""
+        return [c for c, on in (("email", bool(self.emails)), ("webhook", bool(self.webhook))) if on]
+
+    def by(self, channel: str) -> Digest:
+        """This digest for one channel only: each channel keeps its own undelivered changes."""
+        return replace(self, emails=self.emails if channel == "email" else (),
+                       webhook=self.webhook if channel == "webhook" else None)
+
+    def kept(self) -> dict[str, Any]:
+        """What the store keeps when this digest could not be delivered."""
+        return {"new": [p.as_dict() for p in self.new], "fixed": [p.as_dict() for p in self.fixed]}
+
+    def carry(self, earlier: Mapping[str, Any], since: str) -> Digest:
+        """This digest with the changes of an undelivered earlier one folded in.
+
+        A problem that appeared and was fixed (or was fixed and came back) between two
+        deliveries cancels out: the department was never told the first half.
+        """
+        state: dict[tuple[str, str, str], tuple[str, Problem]] = {}
+        for kind in ("new", "fixed"):
+            for item in earlier.get(kind) or []:
+                problem = Problem.from_dict(item)
+                state[problem.key] = (kind, problem)
+        for kind, problems in (("new", self.new), ("fixed", self.fixed)):
+            for problem in problems:
+                was = state.get(problem.key)
+                if was is not None and was[0] != kind:
+                    del state[problem.key]
+                else:
+                    state[problem.key] = (kind, problem)
+        tonight = {p.key for p in (*self.new, *self.fixed)}
+        carried = sum(1 for key in state if key not in tonight)
+
+        def of(kind: str) -> list[Problem]:
+            return sorted((p for k, p in state.values() if k == kind), key=lambda p: p.key)
+
+        return replace(self, new=of("new"), fixed=of("fixed"), carried=carried, since=since)
 
     @property
     def subject(self) -> str:
@@ -45,6 +87,9 @@ class Digest:
     def text(self) -> str:
         """The plain-text body."""
         lines = [f"Open data audit of {self.portal}, {self.department}.", ""]
+        if self.carried:
+            lines += [f"This digest also carries {self.carried} change{'s' if self.carried != 1 else ''} from "
+                      f"runs since {self.since} whose digest could not be delivered.", ""]
         if self.new:
             lines.append("New problems (how to fix each is below it):")
             for p in self.new:
@@ -67,7 +112,8 @@ class Digest:
             return {**p.as_dict(), "fix": self.fixes.get(p.check, "")}
 
         return {"schema": "auditor-digest/1", "portal": self.portal, "department": self.department,
-                "new_problems": [item(p) for p in self.new], "fixed_problems": [item(p) for p in self.fixed]}
+                "new_problems": [item(p) for p in self.new], "fixed_problems": [item(p) for p in self.fixed],
+                "carried": self.carried, "undelivered_since": self.since}
 
 
 def build_digests(diff: Diff, portal: str, owners: Mapping[str, Any], fixes: Mapping[str, str]) -> list[Digest]:
@@ -77,13 +123,21 @@ def build_digests(diff: Diff, portal: str, owners: Mapping[str, Any], fixes: Map
     """
     out = []
     for department, groups in diff.departments().items():
-        owner = owners.get(department) or owners.get("*")
-        if owner is None:
-            log.info("no owner configured for %s: its digest is not sent", department)
-            continue
-        out.append(Digest(department=department, portal=portal, emails=tuple(owner.emails), webhook=owner.webhook,
-                          new=groups["new"], fixed=groups["fixed"], fixes=fixes))
+        digest = owner_digest(department, portal, owners, fixes, groups["new"], groups["fixed"])
+        if digest is not None:
+            out.append(digest)
     return out
+
+
+def owner_digest(department: str, portal: str, owners: Mapping[str, Any], fixes: Mapping[str, str],
+                 new: list[Problem] | None = None, fixed: list[Problem] | None = None) -> Digest | None:
+    """The digest for ``department``'s owner, or None when nobody owns it."""
+    owner = owners.get(department) or owners.get("*")
+    if owner is None:
+        log.info("no owner configured for %s: its digest is not sent", department)
+        return None
+    return Digest(department=department, portal=portal, emails=tuple(owner.emails), webhook=owner.webhook,
+                  new=list(new or []), fixed=list(fixed or []), fixes=fixes)
 
 
 def _retry(what: str, attempt: Callable[[], None], retries: int, backoff: float = 1.0) -> bool:
@@ -114,7 +168,7 @@ def send_email(digest: Digest, notify: Any, *, backoff: float = 1.0) -> bool:
         log.error("e-mail digest for %s not sent: the SMTP password variable %s is not set", digest.department,
                   notify.password_env)
         return False
-    remember(password)
+    remember(password, *_auth_forms(notify.username or "", password))
 
     def attempt() -> None:
         cls = smtplib.SMTP_SSL if notify.ssl else smtplib.SMTP
@@ -126,6 +180,19 @@ def send_email(digest: Digest, notify: Any, *, backoff: float = 1.0) -> bool:
             smtp.send_message(message)
 
     return _retry(f"e-mail digest for {digest.department}", attempt, notify.retries, backoff)
+
+
+def _auth_forms(username: str, password: str) -> tuple[str, ...]:
+    """The encoded forms SMTP login sends the password in: a server that echoes its AUTH
+    exchange in an error must not put them in the log."""
+    if not password:
+        return ()
+    import base64
+
+    def b64(raw: str) -> str:
+        return base64.b64encode(raw.encode("utf-8")).decode("ascii")
+
+    return (b64(f"\0{username}\0{password}"), b64(password))  # AUTH PLAIN, AUTH LOGIN
 
 
 def send_webhook(digest: Digest, post: Callable[[str, dict[str, Any]], int], retries: int = 3,

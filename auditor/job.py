@@ -6,7 +6,7 @@ both take.
              -> link history (a link counts as broken after ``broken_after`` failing runs)
              -> report (the ``auditor-report/1`` document)
              -> record (the run in the history store) -> changes (since the previous run)
-             -> digests (nightly only: one per department with changes)
+             -> digests (nightly only: one per department with changes, plus any undelivered before)
 
 Each stage degrades rather than dies where it can: a store that fails after the audit keeps
 the report and says so in ``warnings``; only an unreadable catalogue ends the job.
@@ -18,11 +18,12 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.config import PortalConfig, Rubric
 from auditor.settings import AuditSettings
+from auditor.timeutil import iso
 
 log = logging.getLogger("auditor.job")
 ProgressFn = Callable[[int, int | None], None]
@@ -138,7 +139,8 @@ def run(job: Job, progress: ProgressFn | None = None, *, digests: bool = False, 
     if job.store is not None and job.run_id is not None:
         outcome.changes = _record(job, doc, warnings)
     if digests and job.config is not None and outcome.changes is not None:
-        outcome.digests = send_digests(job.config, outcome.changes, {c.id: c.fix for c in job.checks}, dry_run, echo)
+        outcome.digests = send_digests(job.config, outcome.changes, {c.id: c.fix for c in job.checks}, dry_run, echo,
+                                       job.store)
     return outcome
 
 
@@ -190,27 +192,76 @@ def _record(job: Job, doc: dict[str, Any], warnings: list[str]) -> Any:
 
 
 def send_digests(cfg: PortalConfig, changes: Any, fixes: dict[str, str], dry_run: bool,
-                 echo: Callable[[str], None] | None) -> list[str]:
-    """One digest per department with changes, by e-mail and/or webhook; a line per digest."""
-    from auditor.digest import build_digests, send_email, send_webhook
+                 echo: Callable[[str], None] | None, store: Any = None) -> list[str]:
+    """One digest per department with changes, by e-mail and/or webhook; a line per digest.
+
+    At least once: a digest that could not be delivered is kept in the store and its changes
+    go out with the department's next digest, on that channel, even on a night with no news.
+    """
+    from auditor.digest import build_digests, owner_digest
 
     if changes.before is None:
         return []  # a first run has no "since last night"
+    portal = cfg.title or cfg.id
+    digests = {d.department: d for d in build_digests(changes, portal, cfg.owners, fixes)}
+    pending = _pending(store, cfg.id) if not dry_run else {}
+    for department, _ in sorted(pending):
+        if department not in digests:
+            digest = owner_digest(department, portal, cfg.owners, fixes)
+            if digest is not None:
+                digests[department] = digest
     lines = []
-    for digest in build_digests(changes, cfg.title or cfg.id, cfg.owners, fixes):
+    for department, digest in sorted(digests.items()):
         if dry_run:
             text = f"--- digest for {digest.department} -> {', '.join(digest.emails) or digest.webhook}\n" \
                    f"Subject: {digest.subject}\n\n{digest.text()}"
             (echo or print)(text)
             lines.append(f"{digest.department}: printed (dry run)")
             continue
-        if digest.emails:
-            ok = send_email(digest, cfg.notify)
-            lines.append(f"{digest.department}: e-mail {'sent' if ok else 'NOT sent'} to {', '.join(digest.emails)}")
-        if digest.webhook:
-            ok = send_webhook(digest, _post, cfg.notify.retries if cfg.notify else 3)
-            lines.append(f"{digest.department}: webhook {'delivered' if ok else 'NOT delivered'}")
+        for channel in digest.channels:
+            lines.append(_deliver(cfg, store, digest.by(channel), channel, pending.get((department, channel))))
     return lines
+
+
+def _pending(store: Any, portal: str) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    from auditor.store import StoreError
+
+    if store is None:
+        return {}
+    try:
+        return store.pending_digests(portal)
+    except StoreError as exc:
+        log.error("undelivered digests of %s cannot be read: %s", portal, exc)
+        return {}
+
+
+def _deliver(cfg: PortalConfig, store: Any, digest: Any, channel: str,
+             earlier: tuple[str, dict[str, Any]] | None) -> str:
+    """Send one channel's digest (with any undelivered earlier one folded in); keep it when it fails."""
+    from auditor.digest import send_email, send_webhook
+    from auditor.store import StoreError
+
+    since = earlier[0] if earlier else iso(datetime.now(UTC))
+    if earlier is not None:
+        digest = digest.carry(earlier[1], since)
+    if not digest.new and not digest.fixed:
+        ok = True  # what was kept cancelled out: nothing left to tell
+    elif channel == "email":
+        ok = send_email(digest, cfg.notify)
+    else:
+        ok = send_webhook(digest, _post, cfg.notify.retries if cfg.notify else 3)
+    said = (f"e-mail {'sent' if ok else 'NOT sent'} to {', '.join(digest.emails)}" if channel == "email"
+            else f"webhook {'delivered' if ok else 'NOT delivered'}")
+    if store is not None:
+        try:
+            if ok and earlier is not None:
+                store.drop_digest(cfg.id, digest.department, channel)
+            elif not ok:
+                store.keep_digest(cfg.id, digest.department, channel, since, digest.kept())
+                said += " (kept: it goes out with the next digest)"
+        except StoreError as exc:
+            log.error("digest for %s: the store could not keep it: %s", digest.department, exc)
+    return f"{digest.department}: {said}"
 
 
 def _post(url: str, payload: dict[str, Any]) -> int:

@@ -244,3 +244,62 @@ def test_6_a_report_that_fails_half_way_leaves_no_temporary_file(tmp_path: Path,
         json_report.write_json(None, tmp_path, {"schema": "auditor-report/1"})  # type: ignore[arg-type]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
     assert (tmp_path / "report.json").read_text() == '{"last": "night"}'
+
+
+class _EchoingSmtp:
+    """A real SMTP server on loopback that refuses every login and echoes the AUTH line back,
+    as some misconfigured servers do in their error text."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rwb") as io:
+                io.write(b"220 mail.city.example\r\n")
+                io.flush()
+                for raw in io:
+                    line = raw.decode().strip()
+                    if line.upper().startswith("EHLO"):
+                        io.write(b"250-mail.city.example\r\n250 AUTH PLAIN\r\n")
+                    elif line.upper().startswith("QUIT"):
+                        io.write(b"221 bye\r\n")
+                        io.flush()
+                        break
+                    else:
+                        io.write(f"535 5.7.8 authentication failed: {line}\r\n".encode())
+                    io.flush()
+
+
+def test_9_an_smtp_server_echoing_auth_plain_never_puts_the_password_in_the_log(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    from auditor.digest import Digest, send_email
+    from auditor.portals import Notify
+    from auditor.redact import redact
+
+    server = _EchoingSmtp()
+    monkeypatch.setenv("CITY_SMTP_PASSWORD", "s3cret-smtp-pa55")
+    notify = Notify(smtp_host="127.0.0.1", smtp_port=server.port, username="audits",
+                    password_env="CITY_SMTP_PASSWORD", retries=0)
+    digest = Digest(department="Parks", portal="City", emails=("parks@city.example",), webhook=None, new=[], fixed=[])
+    with caplog.at_level("WARNING"):
+        assert send_email(digest, notify, backoff=0) is False
+    server.sock.close()
+    plain = base64.b64encode(b"\0audits\0s3cret-smtp-pa55").decode()
+    assert plain in caplog.text  # the server did echo it: the log would have carried it
+    logged = redact(caplog.text)
+    assert plain not in logged and base64.b64encode(b"s3cret-smtp-pa55").decode() not in logged
+    assert "s3cret-smtp-pa55" not in logged and "authentication failed" in logged

@@ -179,6 +179,44 @@ def test_unreachable_mail_server_never_loses_the_run(scripted: Callable[[Respond
     assert json.loads(shown.stdout)["portal"]["url"] == server.root  # the run was stored
 
 
+def test_5_an_undelivered_digest_goes_out_with_the_next_one(scripted: Callable[[Responder], ScriptedServer],
+                                                            mailbox: Mailbox, tmp_path: Path) -> None:
+    city, server, configs = open_city(scripted, tmp_path, smtp_port=1)  # the mail server is down
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    assert auditor("schedule", "--once", "--db", db, "--config-dir", str(configs)).returncode == 0
+    city.change("police-calls", b"request_id,created_date,complaint_type\n")  # emptied overnight
+    down = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
+    assert "Police: e-mail NOT sent" in down.stdout and "kept: it goes out with the next digest" in down.stdout
+    hooks = len([p for p, _ in server.bodies if p == "/hooks/police"])
+    assert hooks == 1  # the webhook got it that night: it is not sent again
+
+    write_config(configs, server.root, mailbox.port)  # the mail server is back; nothing changed since
+    back = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
+    assert back.returncode == 0, back.stderr
+    assert "Police: e-mail sent to records@city.example" in back.stdout
+    [(to, content)] = mailbox.messages
+    assert to == ["records@city.example"] and "police-calls" in content
+    assert "carries 1 change from runs since" in content
+    assert len([p for p, _ in server.bodies if p == "/hooks/police"]) == hooks
+
+    quiet = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
+    assert quiet.returncode == 0 and len(mailbox.messages) == 1  # delivered once, then forgotten
+
+
+def test_a_problem_that_came_and_went_between_deliveries_cancels_out() -> None:
+    from auditor.digest import Digest
+    from auditor.store.diff import Problem
+
+    def problem(dataset: str) -> Problem:
+        return Problem("Parks", dataset, dataset.title(), "resource.unique-identifier", "r1", "repeated ids")
+
+    kept = Digest("Parks", "City", ("p@city.example",), None, new=[problem("trees"), problem("benches")], fixed=[])
+    tonight = Digest("Parks", "City", ("p@city.example",), None, new=[problem("ponds")], fixed=[problem("trees")])
+    merged = tonight.carry(kept.kept(), "2026-11-20T02:00:00Z")
+    assert [p.dataset_id for p in merged.new] == ["benches", "ponds"] and merged.fixed == []
+    assert merged.carried == 1 and "carries 1 change from runs since 2026-11-20" in merged.text()
+
+
 def test_dry_run_prints_digests(scripted: Callable[[Responder], ScriptedServer], mailbox: Mailbox,
                                 tmp_path: Path) -> None:
     city, server, configs = open_city(scripted, tmp_path, mailbox.port)

@@ -63,11 +63,28 @@ def test_record_read_back_and_diff(store_url: str, demo_report: dict) -> None:
     store.close()
 
 
+def _start_and_wait(url: str, started: object, release: object) -> None:
+    store = Store(url)
+    store.start("zurich", "http://x")
+    started.set()  # type: ignore[attr-defined]
+    release.wait(60)  # type: ignore[attr-defined]
+    os._exit(0)  # dies without finishing the run, as a killed nightly would
+
+
 def test_reopening_migrates_once_and_marks_killed_runs(store_url: str, demo_report: dict) -> None:
-    store = Store(store_url)
-    run_id = store.start("zurich", "http://x")
-    store.close()
-    again = Store(store_url)  # a run left "running" was killed: it becomes "interrupted"
+    ctx = multiprocessing.get_context("spawn")
+    started, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_start_and_wait, args=(store_url, started, release))
+    proc.start()
+    assert started.wait(60)
+    # While its process lives the run is live: another command opening the store leaves it be.
+    live = Store(store_url)
+    [(run_id, status)] = [(r.id, r.status) for r in live.runs("zurich", complete_only=False)]
+    assert status == "running"
+    live.close()
+    release.set()
+    proc.join(30)
+    again = Store(store_url)  # its process is gone: the run was killed and becomes "interrupted"
     runs = again.runs("zurich", complete_only=False)
     assert [(r.id, r.status) for r in runs] == [(run_id, "interrupted")]
     assert again.runs("zurich") == []

@@ -28,6 +28,19 @@ class Problem:
                 "check": self.check, "resource": self.resource or None, "message": self.message,
                 "before": self.before}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Problem:
+        """The problem :meth:`as_dict` wrote."""
+        return cls(department=str(data.get("department") or ""), dataset_id=str(data.get("dataset") or ""),
+                   title=str(data.get("title") or ""), check=str(data.get("check") or ""),
+                   resource=str(data.get("resource") or ""), message=str(data.get("message") or ""),
+                   before=data.get("before"))
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What makes two problems the same one on different nights."""
+        return (self.dataset_id, self.check, self.resource)
+
 
 @dataclass(frozen=True)
 class ScoreChange:

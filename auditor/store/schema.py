@@ -16,7 +16,9 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    inspect,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -37,6 +39,9 @@ runs = Table(
     Column("datasets", Integer),
     Column("version", String(40)),
     Column("report", Text),  # the whole report JSON: any past report can be redrawn
+    # Who runs it (v2): a store opened while a run is live must not call it interrupted.
+    Column("host", String(255)),
+    Column("pid", Integer),
 )
 Index("runs_portal_started", runs.c.portal, runs.c.started)
 
@@ -77,13 +82,34 @@ scores = Table(
 )
 
 
+# Digests that could not be delivered (v2): kept until a later night delivers them.
+pending_digests = Table(
+    "pending_digests", metadata,
+    Column("portal", String(300), primary_key=True),
+    Column("department", String(300), primary_key=True),
+    Column("channel", String(10), primary_key=True),  # email | webhook
+    Column("since", String(40), nullable=False),  # the first night whose digest was not delivered
+    Column("payload", Text, nullable=False),  # JSON: {"new": [...], "fixed": [...]} problems
+)
+
+
 def _v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[runs, datasets, findings, scores])
+
+
+def _v2(conn: Connection) -> None:
+    # A new store got the columns from _v1's current table definition; an old one gets them here.
+    have = {c["name"] for c in inspect(conn).get_columns("runs")}
+    for name, kind in (("host", "VARCHAR(255)"), ("pid", "INTEGER")):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
+    metadata.create_all(conn, tables=[pending_digests])
 
 
 # Append only: a released migration never changes, a new one gets the next number.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "runs, datasets, findings, scores", _v1),
+    (2, "who runs a run; digests not yet delivered", _v2),
 ]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +99,7 @@ class Store:
                         # Two processes opening a new store at once must not both create the tables.
                         conn.execute(text("SELECT pg_advisory_xact_lock(727171)"))
                     t.migrate(conn)
-                    # A run still "running" when a store opens was killed: say so, keep nothing of it.
-                    conn.execute(update(t.runs).where(t.runs.c.status == "running").values(status="interrupted"))
+                    _mark_interrupted(conn)
                 break
             except (IntegrityError, ProgrammingError) as exc:
                 if attempt == 2:  # another process created the schema under us; the retry sees it
@@ -143,7 +143,8 @@ class Store:
         """Mark a run as started; its results arrive with :meth:`finish`."""
         with self._tx() as conn:
             row = conn.execute(insert(t.runs).values(portal=portal, url=url, platform="", status="running",
-                                                     started=iso(datetime.now(UTC))).returning(t.runs.c.id))
+                                                     started=iso(datetime.now(UTC)), host=_HOST,
+                                                     pid=os.getpid()).returning(t.runs.c.id))
             return int(row.scalar_one())
 
     def finish(self, run_id: int, report: Mapping[str, Any]) -> None:
@@ -272,6 +273,30 @@ class Store:
         data: dict[str, Any] = json.loads(text)
         return data
 
+    def pending_digests(self, portal: str) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+        """Undelivered digests of ``portal``: (department, channel) -> (since, payload)."""
+        with self._tx() as conn:
+            rows = conn.execute(select(t.pending_digests).where(t.pending_digests.c.portal == portal)).all()
+        return {(r.department, r.channel): (r.since, json.loads(r.payload)) for r in rows}
+
+    def keep_digest(self, portal: str, department: str, channel: str, since: str, payload: Mapping[str, Any]) -> None:
+        """Keep a digest that could not be delivered, in place of any kept before it."""
+        with self._tx() as conn:
+            self._drop_digest(conn, portal, department, channel)
+            conn.execute(insert(t.pending_digests).values(portal=portal, department=department, channel=channel,
+                                                          since=since, payload=json.dumps(payload, sort_keys=True)))
+
+    def drop_digest(self, portal: str, department: str, channel: str) -> None:
+        """Forget a kept digest: it was delivered."""
+        with self._tx() as conn:
+            self._drop_digest(conn, portal, department, channel)
+
+    @staticmethod
+    def _drop_digest(conn: Any, portal: str, department: str, channel: str) -> None:
+        p = t.pending_digests.c
+        conn.execute(delete(t.pending_digests).where(p.portal == portal, p.department == department,
+                                                     p.channel == channel))
+
     def close(self) -> None:
         """Release connections."""
         self.engine.dispose()
@@ -302,6 +327,39 @@ def _rows(run_id: int, report: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
                              "message": f.get("message"),
                              "details": json.dumps(f.get("details") or {}, ensure_ascii=False, sort_keys=True)})
     return datasets, findings, scores
+
+
+_HOST = socket.gethostname()[:255]
+STALE = timedelta(days=2)  # a run on another machine still "running" after this was lost with it
+
+
+def _mark_interrupted(conn: Any) -> None:
+    """A run still "running" whose process is gone was killed: say so, keep nothing of it.
+
+    A run another process is doing right now (an ``auditor report`` while the nightly runs)
+    stays "running": its process is alive on this machine, or it runs on another machine and
+    started less than :data:`STALE` ago.
+    """
+    stale = iso(datetime.now(UTC) - STALE)
+    rows = conn.execute(select(t.runs.c.id, t.runs.c.host, t.runs.c.pid, t.runs.c.started)
+                        .where(t.runs.c.status == "running")).all()
+    gone = [r.id for r in rows if (r.host == _HOST and not _alive(r.pid)) or r.host is None or r.started < stale]
+    if gone:
+        conn.execute(update(t.runs).where(t.runs.c.id.in_(gone)).values(status="interrupted"))
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: asks whether the process exists, sends nothing
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, belongs to another user
+    return True
 
 
 def _sqlite_begin(conn: Any) -> None:
