@@ -179,3 +179,23 @@ def test_a_writer_killed_mid_run_leaves_the_store_consistent(store_url: str, dem
     assert orphans == 0
     assert all(r.status in ("complete", "interrupted") for r in store.runs("zurich", complete_only=False, limit=1000))
     store.close()
+
+
+def test_a_version_1_store_is_brought_up_to_date_with_its_runs(tmp_path: Path, demo_report: dict) -> None:
+    import sqlite3
+
+    path = tmp_path / "history.sqlite"
+    store = Store(f"sqlite:///{path}")
+    old = store.record("zurich", demo_report)
+    store.close()
+    with sqlite3.connect(path) as db:  # the store as version 1 left it
+        db.executescript("DROP TABLE pending_digests; ALTER TABLE runs DROP COLUMN host;"
+                         "ALTER TABLE runs DROP COLUMN pid; DELETE FROM auditor_schema WHERE version > 1;")
+    store = Store(f"sqlite:///{path}")
+    assert [r.id for r in store.runs("zurich")] == [old]
+    assert store.report(old)["portal"] == demo_report["portal"]
+    store.keep_digest("zurich", "Parks", "email", "2026-11-20T02:00:00Z", {"new": [], "fixed": []})
+    assert store.pending_digests("zurich") == {("Parks", "email"): ("2026-11-20T02:00:00Z", {"new": [], "fixed": []})}
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert [v for (v,) in db.execute("SELECT version FROM auditor_schema ORDER BY version")] == [1, 2]
