@@ -11,7 +11,8 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -89,8 +90,20 @@ def run_due(portals: Sequence[PortalConfig], db_url: str, *, force: bool = False
     store = Store(db_url)
     last = {cfg.id: (runs[0].started if (runs := store.runs(cfg.id, limit=1)) else None) for cfg in portals}
     store.close()
+    with stopping(threading.Event(), echo) as stop:
+        return _run_due(portals, db_url, last, stop, force, dry_run, echo, full, failed)
+
+
+def _run_due(portals: Sequence[PortalConfig], db_url: str, last: dict[str, str | None], stop: threading.Event,
+             force: bool, dry_run: bool, echo: Callable[[str], None], full: bool,
+             failed: list[str]) -> list[NightlyResult]:
     done = []
     for cfg in portals:
+        if stop.is_set():
+            # Stopped: the run in progress was finished and stored; the rest wait for the next night.
+            echo(f"{cfg.id}: not run (stopping)")
+            failed.append(cfg.id)
+            continue
         if not force and not due(cfg, last[cfg.id]):
             echo(f"{cfg.id}: not due (last run {last[cfg.id]})")
             continue
@@ -118,23 +131,40 @@ def serve(portals: Sequence[PortalConfig], db_url: str, *, dry_run: bool = False
     may start up to an hour late. On a stop signal the run in progress finishes (a second
     signal abandons it; the store then marks it interrupted) and the process exits.
     """
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
     stop = stop or threading.Event()
+    # Handlers first: a signal that arrives while the scheduler starts must still stop it cleanly.
+    with stopping(stop, echo):
+        _serve(portals, db_url, dry_run, echo, stop)
+
+
+@contextmanager
+def stopping(stop: threading.Event, echo: Callable[[str], None]) -> Iterator[threading.Event]:
+    """SIGTERM and SIGINT set ``stop`` (the run in progress finishes); a second one leaves at
+    once, and the store then marks the unfinished run interrupted."""
     previous: dict[int, Any] = {}
 
     def on_signal(signum: int, _frame: Any) -> None:
         if stop.is_set():
-            os._exit(130)  # second signal: leave now; the store marks the run interrupted
+            os._exit(130)
         echo(f"stopping on {signal.Signals(signum).name}: finishing the run in progress")
         stop.set()
 
-    # Handlers first: a signal that arrives while the scheduler starts must still stop it cleanly.
     if threading.current_thread() is threading.main_thread():
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             previous[stop_signal] = signal.signal(stop_signal, on_signal)
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _serve(portals: Sequence[PortalConfig], db_url: str, dry_run: bool, echo: Callable[[str], None],
+           stop: threading.Event) -> None:
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(url=db_url, tablename=JOB_TABLE)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -156,6 +186,4 @@ def serve(portals: Sequence[PortalConfig], db_url: str, *, dry_run: bool = False
         stop.wait()
     finally:
         scheduler.shutdown(wait=True)
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         echo("scheduler stopped")

@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -251,6 +252,41 @@ def test_foreground_scheduler_keeps_jobs_and_stops_cleanly(scripted: Callable[[R
         jobs = [row[0] for row in conn.execute(text("SELECT id FROM auditor_jobs"))]
     engine.dispose()
     assert jobs == ["portal:city"]  # the schedule survives a restart
+
+
+def test_10_sigterm_during_once_finishes_and_stores_the_run_in_progress(
+        scripted: Callable[[Responder], ScriptedServer], tmp_path: Path) -> None:
+    import time
+
+    city = City()
+    started = threading.Event()
+
+    def slow(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if path.startswith("/files/"):
+            started.set()
+            time.sleep(0.4)  # a night's files take a while
+        return city.respond(method, path, headers)
+
+    server = scripted(slow)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, smtp_port=1)
+    (configs / "town.yaml").write_text((configs / "city.yaml").read_text().replace("Example City", "Example Town"))
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    proc = subprocess.Popen([sys.executable, "-m", "auditor", "schedule", "--once", "--db", db, "--config-dir",
+                             str(configs)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert started.wait(120)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "stopping on SIGTERM" in out and "city: run 1," in out, out + err
+    assert "town: not run (stopping)" in out
+    assert proc.returncode == 1  # not every due portal ran: a wrapper must know
+    shown = auditor("report", "city", "--db", db, "--format", "json")
+    assert shown.returncode == 0 and len(json.loads(shown.stdout)["datasets"]) == 3  # the run was stored whole
 
 
 def test_due_follows_the_cron_in_its_time_zone() -> None:
