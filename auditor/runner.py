@@ -213,7 +213,8 @@ def _audit_all(
     done = 0
     # At most a few pages' worth of datasets in flight keeps memory flat on big catalogues.
     limit = max(1, workers) * 4
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="audit") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="audit")
+    try:
         pending: set[Future[DatasetResult]] = set()
         for entry in entries:
             pending.add(pool.submit(one, entry))
@@ -229,6 +230,12 @@ def _audit_all(
             done += 1
             if progress:
                 progress(done, total())
+    except BaseException:
+        # Ctrl-C, or a consumer that stopped: datasets not started never start, and nobody
+        # waits here for the downloads in flight.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def slim(dataset: Dataset) -> Dataset:

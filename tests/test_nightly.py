@@ -289,6 +289,46 @@ def test_10_sigterm_during_once_finishes_and_stores_the_run_in_progress(
     assert shown.returncode == 0 and len(json.loads(shown.stdout)["datasets"]) == 3  # the run was stored whole
 
 
+def test_10_ctrl_c_on_audit_leaves_at_once_and_marks_the_run(scripted: Callable[[Responder], ScriptedServer],
+                                                             tmp_path: Path) -> None:
+    import os
+
+    city = City()
+    asked, release = threading.Event(), threading.Event()
+
+    def hanging(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if path.startswith("/files/"):
+            asked.set()
+            release.wait(300)  # a file server that hangs far longer than anyone would wait
+        return city.respond(method, path, headers)
+
+    server = scripted(hanging)
+    city.root = server.root
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "auditor", "audit", server.root, "--platform", "ckan",
+                             "--allow-host", "127.0.0.1", "--timeout", "300", "--db", db],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp)})
+    try:
+        assert asked.wait(120)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)  # not the 300 s the downloads in flight would take
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "auditor: interrupted; run 1 marked interrupted"
+    assert "Traceback" not in err
+    from auditor.store import Store
+
+    store = Store(db)
+    assert [r.status for r in store.runs(complete_only=False)] == ["interrupted"]
+    store.close()
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("auditor-")]  # no download left behind
+
+
 def test_due_follows_the_cron_in_its_time_zone() -> None:
     from datetime import UTC, datetime
 

@@ -4,13 +4,38 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import click
 
 from auditor.version import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group; Ctrl-C anywhere is one line and exit 130, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            leave_interrupted()
+        except ImportError as exc:
+            # An import cut short by Ctrl-C (numpy, pyarrow) fails as an ImportError.
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                leave_interrupted()
+            raise
+
+
+def leave_interrupted(note: str = "") -> NoReturn:
+    """Say "interrupted" once and leave now: waiting for threads still downloading could
+    take as long as their timeouts, and the store marks an unfinished run interrupted."""
+    click.echo(f"auditor: interrupted{note}", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)  # 128 + SIGINT, as shells report it
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="auditor")
 def main() -> None:
     """Audit open-data portals (Socrata, CKAN) and score every dataset's usability 0-100."""

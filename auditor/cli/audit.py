@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from auditor.cli.app import main
+from auditor.cli.app import leave_interrupted, main
 from auditor.cli.common import (
     DEFAULTS,
     EXIT_BELOW,
@@ -133,7 +134,7 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
     """Run one audit through the pipeline; print and write what was asked; the exit code."""
     from auditor import job as pipeline
     from auditor.errors import AuditorError, ConfigError, RegistryError, SourceError
-    from auditor.reports import render_console, wants_colour, write_json
+    from auditor.reports import render_console, wants_colour
     from auditor.store import StoreError
 
     if fmt == "html" and not out_dir:
@@ -151,6 +152,9 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
     progress = Progress("auditing", enabled=sys.stderr.isatty() and fmt == "console")
     try:
         outcome = pipeline.run(job, progress)
+    except KeyboardInterrupt:
+        progress.close()
+        interrupted(job)
     except AuditorError as exc:
         progress.close()
         pipeline.close(job)
@@ -163,17 +167,7 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
     if outcome.run_id is not None and not any(w.startswith("run not stored") for w in outcome.warnings):
         click.echo(f"stored run {outcome.run_id} in the history store", err=True)
     doc = outcome.doc
-    written = True
-    try:
-        if out_dir:
-            click.echo(f"wrote {write_json(outcome.result, out_dir, doc)}", err=True)
-        if fmt == "html":
-            assert out_dir is not None
-            click.echo(f"wrote {_site(job, doc, out_dir / 'site', outcome.changes)}", err=True)
-    except OSError as exc:
-        # The run is stored and still printed below; what could not be written is said once.
-        click.echo(f"auditor: error: cannot write to {out_dir}: {exc.strerror or exc}", err=True)
-        written = False
+    written = _write(job, outcome, out_dir, fmt) if out_dir else True
     pipeline.close(job)
     if fmt == "json":
         dump_json({**doc, "changes": outcome.changes.as_dict()} if outcome.changes is not None else doc, sys.stdout)
@@ -188,6 +182,33 @@ def run_audit(settings: Any, cfg: Any = None, *, db: str | None = None, out_dir:
         click.echo(f"portal score {score} is below --fail-under {fail_under:g}", err=True)
         return EXIT_BELOW
     return EXIT_OK
+
+
+def _write(job: Any, outcome: Any, out_dir: Path, fmt: str) -> bool:
+    """Write report.json (and the site for --format html); False, said once, when the disk
+    refused: the run is stored and still printed."""
+    from auditor.reports import write_json
+
+    try:
+        click.echo(f"wrote {write_json(outcome.result, out_dir, outcome.doc)}", err=True)
+        if fmt == "html":
+            click.echo(f"wrote {_site(job, outcome.doc, out_dir / 'site', outcome.changes)}", err=True)
+    except OSError as exc:
+        click.echo(f"auditor: error: cannot write to {out_dir}: {exc.strerror or exc}", err=True)
+        return False
+    return True
+
+
+def interrupted(job: Any) -> NoReturn:
+    """Ctrl-C: say so in one line, mark the stored run interrupted, and leave now.
+
+    The datasets not started were cancelled and the temporary files removed on the way out;
+    waiting for the downloads still in flight could take as long as their timeouts.
+    """
+    if job.store is not None and job.run_id is not None:
+        with contextlib.suppress(Exception):  # the store may be what hangs: leaving matters more
+            job.store.abandon(job.run_id, "interrupted")
+    leave_interrupted(f"; run {job.run_id} marked interrupted" if job.run_id is not None else "")
 
 
 def _site(job: Any, doc: dict[str, Any], out: Path, changes: Any = None) -> Path:
