@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.config import load_rubric
@@ -303,3 +303,79 @@ def test_9_an_smtp_server_echoing_auth_plain_never_puts_the_password_in_the_log(
     logged = redact(caplog.text)
     assert plain not in logged and base64.b64encode(b"s3cret-smtp-pa55").decode() not in logged
     assert "s3cret-smtp-pa55" not in logged and "authentication failed" in logged
+
+
+# -- whatever config check accepts, the audit can use --------------------------------------------
+
+# Half the configs hold only values a user would mean, half anything at all: both sides of
+# config check get exercised.
+_SANE_NUMBER = st.one_of(st.integers(1, 5), st.floats(0.01, 1.0))
+_ANY_NUMBER = st.one_of(_SANE_NUMBER, st.integers(-10, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+                        st.sampled_from(["20k", "", "1e3", None, True, [1]]))
+_SANE_CRONS = st.sampled_from(["0 2 * * *", "*/15 3 * * 1-5"])
+_ANY_CRONS = st.one_of(_SANE_CRONS, st.sampled_from(["0 25 * * *", "*/0 * * * *", "0 2 * * MONX", "? * * * *",
+                                                     "0 2 * *", "@daily"]))
+
+
+def _checks_with_thresholds() -> list[tuple[str, dict[str, type]]]:
+    from auditor import registry
+
+    registry.load_plugins()
+    return sorted((c.id, dict(sorted(c.thresholds.items()))) for c in registry.all_checks() if c.thresholds)
+
+
+def _sane(kind: type) -> st.SearchStrategy[object]:
+    return st.integers(1, 5) if kind is int else st.floats(0.01, 1.0)
+
+
+@st.composite
+def _portal_configs(draw: st.DrawFn) -> dict[str, object]:
+    config: dict[str, object] = {"platform": "ckan", "allow_addresses": ["127.0.0.0/8"]}
+    sane = draw(st.booleans())
+    number = _SANE_NUMBER if sane else _ANY_NUMBER
+    kinds = {"max_datasets": int, "max_download_mb": float, "concurrency": int, "timeout": float, "retries": int,
+             "max_rate": float}
+    # Sane limits keep the audit short: no 0.01 requests a second, no 10 ms timeouts.
+    sane_limit = {"max_rate": st.floats(5.0, 1000.0), "timeout": st.floats(5.0, 60.0),
+                  "max_download_mb": st.floats(0.01, 50.0)}
+    limits = {key: draw(sane_limit.get(key, _sane(kind)) if sane else _ANY_NUMBER)
+              for key, kind in kinds.items() if draw(st.integers(0, 2)) == 0}
+    config["limits"] = {**limits, "max_datasets": limits.get("max_datasets", 2)}
+    dims = st.sampled_from(["findability", "accessibility", "openness", "timeliness", "data_quality", "nonsense"])
+    known = ["dataset.license-open", "resource.completeness"]
+    config["weights"] = {"dimensions": draw(st.dictionaries(dims.filter(lambda d: d != "nonsense") if sane else dims,
+                                                            number, max_size=2)),
+                         "checks": draw(st.dictionaries(st.sampled_from(known if sane else [*known, "no.such-check"]),
+                                                        number, max_size=2))}
+    checks = _checks_with_thresholds()
+    check_id, keys = draw(st.sampled_from(checks))
+    chosen = [key for key in [*keys, *([] if sane else ["typo_key"])] if draw(st.integers(0, 2)) == 0]
+    config["thresholds"] = {check_id: {key: draw(_sane(keys.get(key, float)) if sane else _ANY_NUMBER)
+                                       for key in chosen}}
+    config["schedule"] = {"cron": draw(_SANE_CRONS if sane else _ANY_CRONS)}
+    config["broken_after"] = draw(st.integers(1, 3) if sane else st.one_of(st.integers(-2, 5), st.just("two")))
+    return config
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(config=_portal_configs())
+def test_whatever_config_check_accepts_the_audit_completes_in_0_100(demo, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   config: dict[str, object]) -> None:
+    import json
+
+    import yaml
+
+    path = tmp_path / "city.yaml"
+    path.write_text(yaml.safe_dump({"url": f"{demo.root}/ckan", **config}), encoding="utf-8")
+    checked = cli("config", "check", str(path))
+    assert "Traceback" not in checked.stderr
+    if checked.returncode != 0:
+        assert checked.returncode == 2 and len(checked.stderr.strip().splitlines()) == 1, checked.stderr
+        return
+    run = cli("audit", str(path), "--no-content", "--format", "json")
+    assert run.returncode in (0, 1), run.stderr
+    doc = json.loads(run.stdout)
+    scores = [doc["portal"]["score"], *doc["portal"].get("dimensions", {}).values(),
+              *(d.get("score") for d in doc["datasets"]), *(d.get("score") for d in doc.get("departments", []))]
+    assert all(s is None or (isinstance(s, (int, float)) and math.isfinite(s) and 0 <= s <= 100) for s in scores)
