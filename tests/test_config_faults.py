@@ -379,3 +379,14 @@ def test_whatever_config_check_accepts_the_audit_completes_in_0_100(demo, tmp_pa
     scores = [doc["portal"]["score"], *doc["portal"].get("dimensions", {}).values(),
               *(d.get("score") for d in doc["datasets"]), *(d.get("score") for d in doc.get("departments", []))]
     assert all(s is None or (isinstance(s, (int, float)) and math.isfinite(s) and 0 <= s <= 100) for s in scores)
+
+
+def test_9_config_check_names_unset_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CITY_SMTP_UNSET", raising=False)
+    path = tmp_path / "city.yaml"
+    path.write_text("url: https://data.city.example\nplatform: ckan\n"
+                    "notify: {smtp_host: mail.city.example, username: audits, password_env: CITY_SMTP_UNSET}\n")
+    run = cli("config", "check", str(path))
+    assert run.returncode == 0 and "notify.password_env: CITY_SMTP_UNSET is not set" in run.stderr
+    monkeypatch.setenv("CITY_SMTP_UNSET", "set-now-123")
+    assert "CITY_SMTP_UNSET" not in cli("config", "check", str(path)).stderr

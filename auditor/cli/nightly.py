@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -101,6 +102,24 @@ def config_check(paths: tuple[Path, ...], rubric: Path | None) -> None:
                 suites += len(portal_suites(cfg))
     except ConfigError as exc:
         fail(str(exc))
+    for cfg in portals:
+        for line in unset_variables(cfg):
+            click.echo(f"auditor: warning: {line}", err=True)
     where = ", ".join(p.path for p in portals) if paths else str(config_dir() / "portals")
     click.echo(f"ok: rubric, {len(portals)} portal config{'s' if len(portals) != 1 else ''} ({where}), "
                f"{suites} suite{'s' if suites != 1 else ''}")
+
+
+def unset_variables(cfg: Any) -> list[str]:
+    """The ``*_env`` variables a config names that this environment does not set.
+
+    Warnings, not errors: an app token is optional (the portal then applies its lower rate
+    limits), and the scheduler may run with an environment this shell does not have.
+    """
+    import os
+
+    named = [("app_token_env", cfg.app_token_env, "the audit runs without a token, at lower rate limits"),
+             ("notify.password_env", cfg.notify.password_env if cfg.notify else "",
+              "e-mail digests are not sent (no login with an empty password)")]
+    return [f"{cfg.path}: {key}: {name} is not set in this environment: {effect}"
+            for key, name, effect in named if name and not os.environ.get(name)]
