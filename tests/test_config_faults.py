@@ -121,6 +121,7 @@ def test_4_a_store_that_is_not_a_database_is_one_line_with_the_way_out(tmp_path:
     path.write_bytes(b"not a database at all " * 50)
     run = cli("report", "--db", f"sqlite:///{path}")
     assert run.returncode == 2 and "is damaged" in run.stderr and f"mv {path} {path}.damaged" in run.stderr
+    assert "auditor store set-aside" in run.stderr
 
 
 def test_4_a_store_with_damaged_pages_is_found_on_open(tmp_path: Path) -> None:
@@ -141,7 +142,24 @@ def test_4_a_store_with_damaged_pages_is_found_on_open(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError) as err:
         Store(f"sqlite:///{path}")
-    assert "is damaged" in str(err.value) and ".damaged" in str(err.value)
+    assert "is damaged" in str(err.value) and "auditor store set-aside" in str(err.value)
+    assert cli("store", "check", "--db", f"sqlite:///{path}").returncode == 2
+
+    # Set aside: the damaged file is kept, a new store starts with every run still readable.
+    run = cli("store", "set-aside", "--db", f"sqlite:///{path}")
+    assert run.returncode == 0, run.stderr
+    assert "moved the damaged store to" in run.stdout and "the new store holds" in run.stdout
+    [kept] = [p for p in tmp_path.iterdir() if p.name.startswith("history.sqlite.damaged-")
+              and not p.name.endswith(("-wal", "-shm"))]
+    assert kept.stat().st_size == len(data)
+    store = Store(f"sqlite:///{path}")
+    recovered = store.runs("p", limit=100)
+    assert f"holds {len(recovered)} of " in run.stdout and recovered  # some pages were good
+    for info in recovered:  # what came back is whole, with its night's date
+        report = store.report(info.id)
+        assert len(report["datasets"]) == 200 and info.started == report["run"]["started"]
+    store.close()
+    assert cli("store", "check", "--db", f"sqlite:///{path}").stdout.startswith(f"ok: {len(recovered)} run")
 
 
 def test_9_credentials_in_a_portal_url_are_secrets(tmp_path: Path) -> None:

@@ -150,3 +150,38 @@ def _rubric_of(portal_id: str) -> Any:
         fail(str(exc))
         raise
 
+
+
+@main.group()
+def store() -> None:
+    """The history store: check it, or set a damaged one aside."""
+
+
+@store.command("check")
+@click.option("--db", envvar="AUDITOR_DB", default=None, help="History store URL.")
+def store_check(db: str | None) -> None:
+    """Open the store, bring its schema up to date and check its pages (SQLite): exit 0 when
+    sound, 2 with one line saying what is wrong and how to recover."""
+    store = _open_store(db)
+    runs = store.runs(complete_only=False, limit=1_000_000)
+    store.close()
+    click.echo(f"ok: {len(runs):,} run{'s' if len(runs) != 1 else ''}")
+
+
+@store.command("set-aside")
+@click.option("--db", envvar="AUDITOR_DB", default=None, help="History store URL (a SQLite file).")
+def store_set_aside(db: str | None) -> None:
+    """Move a damaged SQLite store aside (kept as <file>.damaged-<time>) and start a new one
+    holding every run whose report can still be read."""
+    from auditor.store import StoreError, default_url
+    from auditor.store.recover import set_aside
+
+    url = db or default_url()
+    if not url.startswith("sqlite:///"):
+        fail("set-aside is for SQLite files; restore a PostgreSQL store from its backups")
+    try:
+        done = set_aside(Path(url.removeprefix("sqlite:///")).expanduser())
+    except (StoreError, OSError) as exc:
+        fail(str(exc))
+    found = f"{done.runs:,}" if done.runs >= 0 else "an unknown number of"
+    click.echo(f"moved the damaged store to {done.damaged}; the new store holds {done.recovered:,} of {found} runs")

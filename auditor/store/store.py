@@ -117,8 +117,9 @@ class Store:
 
     def _damaged(self, why: str) -> str:
         path = self.url.removeprefix("sqlite:///")
-        return (f"the history store {path} is damaged ({why.splitlines()[0][:120]}); move it aside to start a new "
-                f"one, keeping it for recovery: mv {path} {path}.damaged")
+        return (f"the history store {path} is damaged ({why.splitlines()[0][:120]}); `auditor store set-aside` "
+                f"keeps it as {path}.damaged-<time> and starts a new one with every run still readable "
+                f"(or by hand: mv {path} {path}.damaged)")
 
     def _check_sqlite(self) -> None:
         """SQLite's own quick integrity check: a store with damaged pages is found on open, not
