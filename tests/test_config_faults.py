@@ -408,3 +408,30 @@ def test_9_config_check_names_unset_variables(tmp_path: Path, monkeypatch: pytes
     assert run.returncode == 0 and "notify.password_env: CITY_SMTP_UNSET is not set" in run.stderr
     monkeypatch.setenv("CITY_SMTP_UNSET", "set-now-123")
     assert "CITY_SMTP_UNSET" not in cli("config", "check", str(path)).stderr
+
+
+@pytest.mark.slow
+def test_4_a_store_that_fails_mid_run_keeps_the_report_and_says_so(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from auditor import job
+    from auditor.settings import AuditSettings
+
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    settings = AuditSettings(url=f"{demo.root}/ckan", portal_id="city", allow_hosts=("127.0.0.1",), retries=0,
+                             content=False)
+    first = job.open_run(job.prepare(settings, None, db))
+    assert job.run(first).run_id == 1
+    job.close(first)
+
+    second = job.open_run(job.prepare(settings, None, db))
+    with sqlite3.connect(tmp_path / "h.sqlite") as other:  # the store breaks while the crawl runs
+        other.execute("ALTER TABLE findings RENAME TO findings_lost")
+    outcome = job.run(second)
+    job.close(second)
+    # Link findings come plain (no streaks) and the run is not stored, both said; the report is whole.
+    assert any(w.startswith("link history unavailable") for w in outcome.warnings)
+    assert any(w.startswith("run not stored") for w in outcome.warnings)
+    assert outcome.doc["datasets"] and 0 <= outcome.doc["portal"]["score"] <= 100
+    assert not any(f.get("details", {}).get("failing_since") for ds in outcome.doc["datasets"]
+                   for f in ds["findings"])
