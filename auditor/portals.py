@@ -61,12 +61,13 @@ class Schedule(_Strict):
 class Limits(_Strict):
     """How hard to crawl."""
 
+    # The same bounds as the command line's options: a config cannot ask for what a flag may not.
     max_datasets: int | None = Field(default=None, ge=1)
-    max_download_mb: float | None = Field(default=None, gt=0)
+    max_download_mb: float | None = Field(default=None, ge=0.001, le=1_000_000, allow_inf_nan=False)
     concurrency: int | None = Field(default=None, ge=1, le=64)
-    timeout: float | None = Field(default=None, gt=0)
+    timeout: float | None = Field(default=None, ge=0.1, le=3600, allow_inf_nan=False)
     retries: int | None = Field(default=None, ge=0, le=10)
-    max_rate: float | None = Field(default=None, gt=0)  # requests per second per host
+    max_rate: float | None = Field(default=None, ge=0.01, le=10_000, allow_inf_nan=False)  # per second per host
 
 
 class Owner(_Strict):

@@ -435,3 +435,27 @@ def test_4_a_store_that_fails_mid_run_keeps_the_report_and_says_so(demo, tmp_pat
     assert outcome.doc["datasets"] and 0 <= outcome.doc["portal"]["score"] <= 100
     assert not any(f.get("details", {}).get("failing_since") for ds in outcome.doc["datasets"]
                    for f in ds["findings"])
+
+
+def test_8_a_file_named_in_another_encoding_is_read_like_any_other(tmp_path: Path) -> None:
+    import os
+
+    name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.csv")  # Latin-1 bytes, not UTF-8
+    with open(name, "wb") as fh:
+        fh.write(b"id,name\n1,a\n2,b\n3,c\n")
+    run = cli("validate", os.fsdecode(name))
+    assert run.returncode == 0 and "3 rows, 2 columns" in run.stdout and "FAIL" not in run.stdout
+    import json
+
+    assert json.loads(cli("validate", os.fsdecode(name), "--format", "json").stdout)["target"].endswith("caf\ufffd.csv")
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"caf\xe9.csv"]
+
+
+@pytest.mark.parametrize("limit", ["timeout: .inf", "timeout: .nan", "max_rate: .inf", "max_download_mb: .inf",
+                                   "timeout: 1e308", "max_rate: 0.0001"])
+def test_8_limits_in_a_config_are_finite_and_in_the_flags_range(tmp_path: Path, limit: str) -> None:
+    path = tmp_path / "city.yaml"
+    path.write_text(f"url: https://data.city.example\nlimits: {{{limit}}}\n")
+    run = cli("config", "check", str(path))
+    assert run.returncode == 2 and f"limits.{limit.split(':')[0]}" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1

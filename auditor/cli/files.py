@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,26 @@ def target_problem(target: str) -> str:
     return ""
 
 
+@contextmanager
+def readable_name(target: str) -> Iterator[str]:
+    """``target``, or a link to it under a UTF-8 name: a file named in another encoding
+    (``caf\\xe9.csv`` from an old Windows share) is read like any other, not refused by the
+    CSV readers, which take names as UTF-8 only."""
+    import os
+    import tempfile
+
+    try:
+        target.encode("utf-8")
+    except UnicodeEncodeError:
+        with tempfile.TemporaryDirectory(prefix="auditor-") as folder:
+            suffix = "".join(c for c in os.path.splitext(target)[1] if c.isascii())
+            link = os.path.join(folder, f"file{suffix}")
+            os.symlink(os.path.abspath(target), link)
+            yield link
+        return
+    yield target
+
+
 def run_validate(target: str, **opts: Any) -> int:
     """Validate one file; print and write the findings; return the exit code."""
 
@@ -99,9 +121,11 @@ def run_validate(target: str, **opts: Any) -> int:
     origin = target if target.startswith(("http://", "https://")) else ""
     settings = settings_for(origin, timeout=opts["timeout"], retries=2, allow_hosts=tuple(opts["allow_hosts"]),
                             allow_addresses=tuple(opts["allow_addresses"]))
-    with HttpClient(settings) as http:
-        result = validate_target(target, http, rubric, checks, content)
+    with HttpClient(settings) as http, readable_name(target) as readable:
+        result = validate_target(readable, http, rubric, checks, content)
     data = result_dict(result)
+    # The name as given (undecodable bytes as U+FFFD), never the temporary link it was read by.
+    data["target"] = target.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if opts["out_dir"]:
         opts["out_dir"].mkdir(parents=True, exist_ok=True)
         path = opts["out_dir"] / "validate.json"
