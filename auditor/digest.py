@@ -37,6 +37,7 @@ class Digest:
     fixes: Mapping[str, str] = field(default_factory=dict)  # check id -> how to fix
     carried: int = 0  # changes from earlier nights whose digest was not delivered
     since: str | None = None  # the first of those nights
+    missed: tuple[str, ...] = ()  # runs since the previous one that did not complete: "<started> (<status>)"
 
     @property
     def channels(self) -> list[str]:
@@ -87,6 +88,9 @@ class Digest:
     def text(self) -> str:
         """The plain-text body."""
         lines = [f"Open data audit of {self.portal}, {self.department}.", ""]
+        if self.missed:
+            lines += [f"Audits that did not complete since the previous run: {', '.join(self.missed)}. "
+                      "What they would have found is in this digest if it is still there.", ""]
         if self.carried:
             lines += [f"This digest also carries {self.carried} change{'s' if self.carried != 1 else ''} from "
                       f"runs since {self.since} whose digest could not be delivered.", ""]
@@ -113,7 +117,7 @@ class Digest:
 
         return {"schema": "auditor-digest/1", "portal": self.portal, "department": self.department,
                 "new_problems": [item(p) for p in self.new], "fixed_problems": [item(p) for p in self.fixed],
-                "carried": self.carried, "undelivered_since": self.since}
+                "carried": self.carried, "undelivered_since": self.since, "missed_runs": list(self.missed)}
 
 
 def build_digests(diff: Diff, portal: str, owners: Mapping[str, Any], fixes: Mapping[str, str]) -> list[Digest]:

@@ -203,13 +203,14 @@ def send_digests(cfg: PortalConfig, changes: Any, fixes: dict[str, str], dry_run
     if changes.before is None:
         return []  # a first run has no "since last night"
     portal = cfg.title or cfg.id
-    digests = {d.department: d for d in build_digests(changes, portal, cfg.owners, fixes)}
+    missed = _missed(store, cfg.id, str(((changes.before or {}).get("run") or {}).get("started") or ""))
+    digests = {d.department: replace(d, missed=missed) for d in build_digests(changes, portal, cfg.owners, fixes)}
     pending = _pending(store, cfg.id) if not dry_run else {}
     for department, _ in sorted(pending):
         if department not in digests:
             digest = owner_digest(department, portal, cfg.owners, fixes)
             if digest is not None:
-                digests[department] = digest
+                digests[department] = replace(digest, missed=missed)
     lines = []
     for department, digest in sorted(digests.items()):
         if dry_run:
@@ -221,6 +222,21 @@ def send_digests(cfg: PortalConfig, changes: Any, fixes: dict[str, str], dry_run
         for channel in digest.channels:
             lines.append(_deliver(cfg, store, digest.by(channel), channel, pending.get((department, channel))))
     return lines
+
+
+def _missed(store: Any, portal: str, since: str) -> tuple[str, ...]:
+    """Runs of ``portal`` after ``since`` that failed or were interrupted: a digest says so,
+    so a department knows a quiet week may be a broken audit, not a clean portal."""
+    from auditor.store import StoreError
+
+    if store is None:
+        return ()
+    try:
+        runs = store.runs(portal, complete_only=False, limit=100)
+    except StoreError:
+        return ()
+    return tuple(f"{r.started} ({r.status})" for r in sorted(runs, key=lambda r: r.started)
+                 if r.status in ("failed", "interrupted") and r.started > since)
 
 
 def _pending(store: Any, portal: str) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:

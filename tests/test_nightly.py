@@ -204,6 +204,40 @@ def test_5_an_undelivered_digest_goes_out_with_the_next_one(scripted: Callable[[
     assert quiet.returncode == 0 and len(mailbox.messages) == 1  # delivered once, then forgotten
 
 
+def test_5_a_night_that_failed_is_named_in_the_next_digest(scripted: Callable[[Responder], ScriptedServer],
+                                                            mailbox: Mailbox, tmp_path: Path) -> None:
+    city = City()
+    down = threading.Event()
+
+    def portal(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if down.is_set() and path.startswith("/api/"):
+            return 503, {"Content-Type": "text/html"}, b"<html>maintenance</html>"
+        return city.respond(method, path, headers)
+
+    server = scripted(portal)
+    city.root = server.root
+    configs = tmp_path / "portals"
+    write_config(configs, server.root, mailbox.port)
+    (configs / "city.yaml").write_text((configs / "city.yaml").read_text() + "limits: {retries: 0}\n")
+    db = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    assert auditor("schedule", "--once", "--db", db, "--config-dir", str(configs)).returncode == 0
+    down.set()
+    failed = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
+    assert failed.returncode == 1 and "city: FAILED" in failed.stdout
+    down.clear()
+    city.change("police-calls", b"request_id,created_date,complaint_type\n")
+    back = auditor("schedule", "--once", "--force", "--db", db, "--config-dir", str(configs))
+    assert back.returncode == 0, back.stderr
+    import email
+    from email import policy
+
+    [(_, content)] = mailbox.messages
+    body = email.message_from_string(content, policy=policy.default).get_content()  # type: ignore[attr-defined]
+    assert "Audits that did not complete since the previous run: 20" in body and "(failed)" in body
+    payload = json.loads(next(b for p, b in server.bodies if p == "/hooks/police"))
+    assert len(payload["missed_runs"]) == 1 and payload["missed_runs"][0].endswith("(failed)")
+
+
 def test_a_problem_that_came_and_went_between_deliveries_cancels_out() -> None:
     from auditor.digest import Digest
     from auditor.store.diff import Problem
