@@ -29,6 +29,18 @@ def check_writable(folder: Path) -> str:
     return ""
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary sibling moved into place: a full disk leaves the
+    previous file, and no temporary one."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def replace_folder(target: Path, write: Callable[[Path], T]) -> T:
     """Run ``write(tmp)`` on a fresh temporary sibling of ``target``, then put it in place of
     ``target``; on any failure the temporary folder goes and ``target`` is untouched."""

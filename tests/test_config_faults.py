@@ -459,3 +459,15 @@ def test_8_limits_in_a_config_are_finite_and_in_the_flags_range(tmp_path: Path, 
     run = cli("config", "check", str(path))
     assert run.returncode == 2 and f"limits.{limit.split(':')[0]}" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_6_validate_out_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "ok.csv"
+    data.write_text("id,name\n1,a\n2,b\n")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = cli("validate", str(data), "--out", str(blocker / "out"))
+    assert run.returncode == 2 and "cannot write to" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    out = tmp_path / "out"
+    assert cli("validate", str(data), "--out", str(out)).returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["validate.json"]  # no temporary file beside it

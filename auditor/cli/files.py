@@ -118,6 +118,12 @@ def run_validate(target: str, **opts: Any) -> int:
     except (ConfigError, RegistryError) as exc:
         fail(str(exc))
     content = content_settings(opts)
+    if opts["out_dir"]:
+        from auditor.atomic import check_writable
+
+        problem = check_writable(opts["out_dir"])  # before reading, not after
+        if problem:
+            fail(problem)
     origin = target if target.startswith(("http://", "https://")) else ""
     settings = settings_for(origin, timeout=opts["timeout"], retries=2, allow_hosts=tuple(opts["allow_hosts"]),
                             allow_addresses=tuple(opts["allow_addresses"]))
@@ -127,11 +133,13 @@ def run_validate(target: str, **opts: Any) -> int:
     # The name as given (undecodable bytes as U+FFFD), never the temporary link it was read by.
     data["target"] = target.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if opts["out_dir"]:
-        opts["out_dir"].mkdir(parents=True, exist_ok=True)
+        from auditor.atomic import write_text
+
         path = opts["out_dir"] / "validate.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json_text(data) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        try:
+            write_text(path, json_text(data) + "\n")
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc}")
         click.echo(f"wrote {path}", err=True)
     if opts["fmt"] == "json":
         click.echo(json_text(data))
