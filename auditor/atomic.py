@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 T = TypeVar("T")
 
@@ -29,12 +29,13 @@ def check_writable(folder: Path) -> str:
     return ""
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary sibling moved into place: a full disk leaves the
-    previous file, and no temporary one."""
+def write_file(path: Path, fill: Callable[[TextIO], object]) -> None:
+    """Write ``path`` (UTF-8 text, by ``fill(handle)``) through a temporary sibling moved into
+    place: a full disk leaves the previous file, and no temporary one."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fill(fh)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -65,12 +65,15 @@ def dump_json(data: Any, fh: IO[str]) -> None:
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (a file name in another encoding, decoded by the OS
+    layer) as U+FFFD: no terminal, pipe or JSON file can take them."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def clean(text: str, width: int) -> str:
     """Portal text made safe for a terminal (no control sequences), secrets masked, cut to width."""
-    text = redact(_CONTROL.sub(" ", text or "")).strip()
-    # A file name in another encoding arrives with lone surrogates, which no terminal or
-    # pipe can take: the undecodable bytes become U+FFFD.
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = printable(redact(_CONTROL.sub(" ", text or "")).strip())
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from auditor.atomic import write_file
 from auditor.redact import dump_json
 from auditor.report import report_dict
 from auditor.result import AuditResult
@@ -16,12 +17,5 @@ def write_json(result: AuditResult, out_dir: Path, doc: Mapping[str, Any] | None
     """Write ``report.json`` (``doc``, or the result's report) atomically into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
-    tmp = path.with_suffix(".json.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            dump_json(doc if doc is not None else report_dict(result), fh)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # never a half-written report.json.tmp left behind
-        raise
+    write_file(path, lambda fh: dump_json(doc if doc is not None else report_dict(result), fh))
     return path

@@ -20,7 +20,7 @@ from auditor.cli.common import (
     fail,
     with_content_options,
 )
-from auditor.redact import json_text
+from auditor.redact import json_text, printable
 
 
 @main.command()
@@ -131,13 +131,13 @@ def run_validate(target: str, **opts: Any) -> int:
         result = validate_target(readable, http, rubric, checks, content)
     data = result_dict(result)
     # The name as given (undecodable bytes as U+FFFD), never the temporary link it was read by.
-    data["target"] = target.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    data["target"] = printable(target)
     if opts["out_dir"]:
-        from auditor.atomic import write_text
+        from auditor.atomic import write_file
 
         path = opts["out_dir"] / "validate.json"
         try:
-            write_text(path, json_text(data) + "\n")
+            write_file(path, lambda fh: fh.write(json_text(data) + "\n"))
         except OSError as exc:
             fail(f"cannot write {path}: {exc.strerror or exc}")
         click.echo(f"wrote {path}", err=True)
