@@ -203,14 +203,15 @@ def send_digests(cfg: PortalConfig, changes: Any, fixes: dict[str, str], dry_run
     if changes.before is None:
         return []  # a first run has no "since last night"
     portal = cfg.title or cfg.id
-    missed = _missed(store, cfg.id, str(((changes.before or {}).get("run") or {}).get("started") or ""))
-    digests = {d.department: replace(d, missed=missed) for d in build_digests(changes, portal, cfg.owners, fixes)}
+    digests = {d.department: d for d in build_digests(changes, portal, cfg.owners, fixes)}
     pending = _pending(store, cfg.id) if not dry_run else {}
     for department, _ in sorted(pending):
         if department not in digests:
             digest = owner_digest(department, portal, cfg.owners, fixes)
             if digest is not None:
-                digests[department] = replace(digest, missed=missed)
+                digests[department] = digest
+    missed = _missed(store, cfg.id, str((changes.before.get("run") or {}).get("started") or ""))
+    digests = {department: replace(d, missed=missed) for department, d in digests.items()}
     lines = []
     for department, digest in sorted(digests.items()):
         if dry_run:
